@@ -1,0 +1,99 @@
+/* RFC 2743 3.1 "Mechanism-Independent Token Format". */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "framing.h"
+
+/* DER length (X.690 8.1.3) at p[*pos]; returns -1 when malformed. */
+static long der_length(const unsigned char *p, size_t len, size_t *pos)
+{
+    if (*pos >= len)
+        return -1;
+    unsigned char first = p[(*pos)++];
+    if (first < 0x80)
+        return first;
+    size_t n = first & 0x7f;
+    if (n == 0 || n > 4)            /* indefinite form or > 4 GiB: not a token */
+        return -1;
+    unsigned long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (*pos >= len)
+            return -1;
+        v = (v << 8) | p[(*pos)++];
+    }
+    if (v < 0x80 || v > (unsigned long)INT32_MAX)   /* non-minimal or absurd */
+        return -1;
+    return (long)v;
+}
+
+int gssmap_token_oid(const void *token, size_t length, gss_OID_desc *oid)
+{
+    const unsigned char *p = token;
+    size_t pos = 0;
+
+    if (token == NULL || length == 0 || p[0] != 0x60)
+        return 0;
+    pos = 1;
+    long outer = der_length(p, length, &pos);
+    if (outer < 0 || (size_t)outer != length - pos)
+        return -1;
+    if (pos >= length || p[pos++] != 0x06)
+        return -1;
+    long oid_len = der_length(p, length, &pos);
+    if (oid_len <= 0 || (size_t)oid_len > length - pos)
+        return -1;
+    oid->length = (OM_uint32)oid_len;
+    oid->elements = (void *)(p + pos);
+    return 1;
+}
+
+/* Reads one DER tag + length at *pos; the value then lies at *pos. */
+static int der_header(const unsigned char *p, size_t len, size_t *pos, unsigned char *tag,
+                      size_t *value_len)
+{
+    if (*pos >= len)
+        return -1;
+    *tag = p[(*pos)++];
+    long l = der_length(p, len, pos);
+    if (l < 0 || (size_t)l > len - *pos)
+        return -1;
+    *value_len = (size_t)l;
+    return 0;
+}
+
+int gssmap_spnego_mech_token(const void *token, size_t length, gss_buffer_desc *inner)
+{
+    static const unsigned char spnego_oid[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x02};
+    gss_OID_desc oid;
+    const unsigned char *p = token;
+
+    if (gssmap_token_oid(token, length, &oid) != 1 || oid.length != sizeof(spnego_oid) ||
+        memcmp(oid.elements, spnego_oid, sizeof(spnego_oid)) != 0)
+        return -1;
+    size_t pos = (size_t)((const unsigned char *)oid.elements - p) + oid.length;
+    unsigned char tag;
+    size_t vlen;
+    /* NegotiationToken ::= CHOICE { negTokenInit [0] NegTokenInit, ... } */
+    if (der_header(p, length, &pos, &tag, &vlen) != 0 || tag != 0xa0)
+        return -1;
+    if (der_header(p, length, &pos, &tag, &vlen) != 0 || tag != 0x30)
+        return -1;
+    size_t end = pos + vlen;
+    while (pos < end) {
+        size_t field_len;
+        if (der_header(p, end, &pos, &tag, &field_len) != 0)
+            return -1;
+        if (tag == 0xa2) {                  /* mechToken [2] OCTET STRING */
+            size_t octets;
+            if (der_header(p, pos + field_len, &pos, &tag, &octets) != 0 || tag != 0x04)
+                return -1;
+            inner->length = octets;
+            inner->value = (void *)(p + pos);
+            return 1;
+        }
+        pos += field_len;
+    }
+    return pos == end ? 0 : -1;
+}
