@@ -1,0 +1,487 @@
+/*
+ * InitializeSecurityContext, AcceptSecurityContext, DeleteSecurityContext,
+ * CompleteAuthToken, ApplyControlToken.
+ *
+ * Each leg is one gss_init_sec_context / gss_accept_sec_context call; what
+ * this file adds are the SSPI leg rules that ported code depends on:
+ *  - the first call creates the handle only when it succeeds: a failed
+ *    first call leaves nothing behind and does not touch phNewContext;
+ *  - a later failure keeps the handle (the caller deletes it) and makes
+ *    the error sticky;
+ *  - pfContextAttr and ptsExpiry are set on every successful leg;
+ *  - an empty output token is legal with SEC_I_CONTINUE_NEEDED, and SEC_E_OK
+ *    may come with a final token that must still be sent;
+ *  - without ISC_REQ_ALLOCATE_MEMORY a too-small SECBUFFER_TOKEN gives
+ *    SEC_E_BUFFER_TOO_SMALL; on a later leg the context keeps the token so
+ *    the caller can repeat the call with a bigger buffer; on a first leg
+ *    nothing was created and the caller simply starts again;
+ *  - phNewContext may equal phContext.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "framing.h"
+#include "shim_internal.h"
+
+static gss_OID_desc oid_hostbased_service =
+    {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
+static gss_OID_desc oid_krb5_principal_name =
+    {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x01"};
+
+void shim_context_free(struct shim_context *ctx)
+{
+    OM_uint32 minor;
+    if (ctx == NULL)
+        return;
+    if (ctx->gss != GSS_C_NO_CONTEXT)
+        gss_delete_sec_context(&minor, &ctx->gss, GSS_C_NO_BUFFER);
+    if (ctx->target != GSS_C_NO_NAME)
+        gss_release_name(&minor, &ctx->target);
+    if (ctx->peer != GSS_C_NO_NAME)
+        gss_release_name(&minor, &ctx->peer);
+    if (ctx->delegated != GSS_C_NO_CREDENTIAL)
+        gss_release_cred(&minor, &ctx->delegated);
+    if (ctx->pending_output.value != NULL)
+        gss_release_buffer(&minor, &ctx->pending_output);
+    free(ctx->pending_input.value);
+    shim_credential_unref(ctx->cred);
+    free(ctx);
+}
+
+static struct shim_context *context_new(struct shim_credential *cred, bool initiator)
+{
+    struct shim_context *ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL)
+        return NULL;
+    shim_credential_ref(cred);
+    ctx->cred = cred;
+    ctx->pkg = cred->pkg;
+    ctx->initiator = initiator;
+    ctx->gss = GSS_C_NO_CONTEXT;
+    ctx->target = GSS_C_NO_NAME;
+    ctx->peer = GSS_C_NO_NAME;
+    ctx->delegated = GSS_C_NO_CREDENTIAL;
+    ctx->started = time(NULL);
+    return ctx;
+}
+
+static SECURITY_STATUS import_target(const char *target, gss_name_t *out)
+{
+    enum gssmap_name_kind kind;
+    char *text = NULL;
+
+    if (target == NULL || target[0] == '\0')
+        return shim_fail(SEC_E_TARGET_UNKNOWN, "no target name given");
+    if (gssmap_target_name(target, &kind, &text) != 0)
+        return shim_fail(SEC_E_TARGET_UNKNOWN, "'%s' is not a service principal name", target);
+    OM_uint32 major, minor;
+    gss_buffer_desc buf = {strlen(text), text};
+    major = gss_import_name(&minor, &buf,
+                            kind == GSSMAP_NAME_HOSTBASED ? &oid_hostbased_service
+                                                          : &oid_krb5_principal_name,
+                            out);
+    free(text);
+    if (GSS_ERROR(major))
+        return shim_fail(SEC_E_TARGET_UNKNOWN, "cannot import target name '%s'", target);
+    return SEC_E_OK;
+}
+
+/* The input SECBUFFER_TOKEN as a GSS buffer (no copy). */
+static SECURITY_STATUS input_token(PSecBufferDesc in, bool required, gss_buffer_desc *out)
+{
+    SecBuffer *tok = shim_find_buffer(in, SECBUFFER_TOKEN);
+    out->length = 0;
+    out->value = NULL;
+    if (tok == NULL || tok->cbBuffer == 0)
+        return required ? shim_fail(SEC_E_INVALID_TOKEN, "no input SECBUFFER_TOKEN") : SEC_E_OK;
+    if (tok->pvBuffer == NULL)
+        return shim_fail(SEC_E_INVALID_TOKEN, "input SECBUFFER_TOKEN has no memory");
+    out->length = tok->cbBuffer;
+    out->value = tok->pvBuffer;
+    return SEC_E_OK;
+}
+
+/* A framed first token must name a mechanism this package accepts: the
+ * Kerberos package takes no SPNEGO token, as on Windows. */
+static SECURITY_STATUS check_token_mech(const struct shim_package *pkg, const gss_buffer_desc *tok)
+{
+    gss_OID_desc oid;
+    int framed = gssmap_token_oid(tok->value, tok->length, &oid);
+    if (framed < 0)
+        return shim_fail(SEC_E_INVALID_TOKEN, "malformed token framing");
+    if (framed == 0)
+        return SEC_E_OK;            /* raw token: the GSS library decides */
+    for (const gss_OID_desc *const *m = pkg->accept_mechs; *m != NULL; m++)
+        if (shim_oid_equal(*m, &oid))
+            return SEC_E_OK;
+    return shim_fail(SEC_E_INVALID_TOKEN, "token is for a mechanism the %s package does not take",
+                     pkg->name);
+}
+
+static bool same_bytes(const gss_buffer_desc *a, const gss_buffer_desc *b)
+{
+    return a->length == b->length && (a->length == 0 || memcmp(a->value, b->value, a->length) == 0);
+}
+
+/* Keeps a token that did not fit, and the input that produced it. */
+static SECURITY_STATUS keep_pending(struct shim_context *ctx, gss_buffer_desc *output,
+                                    const gss_buffer_desc *input, SECURITY_STATUS status)
+{
+    ctx->pending_output = *output;      /* ownership moves to the context */
+    output->length = 0;
+    output->value = NULL;
+    ctx->pending_status = status;
+    if (input->length > 0) {
+        ctx->pending_input.value = malloc(input->length);
+        if (ctx->pending_input.value == NULL)
+            return SEC_E_INSUFFICIENT_MEMORY;
+        memcpy(ctx->pending_input.value, input->value, input->length);
+    }
+    ctx->pending_input.length = input->length;
+    return SEC_E_BUFFER_TOO_SMALL;
+}
+
+static void set_outputs(struct shim_context *ctx, ULONG *pfContextAttr, PTimeStamp ptsExpiry)
+{
+    if (pfContextAttr != NULL)
+        *pfContextAttr = ctx->ret_flags;
+    if (ptsExpiry != NULL)
+        gssmap_lifetime_to_timestamp(ctx->lifetime, time(NULL), ptsExpiry);
+}
+
+/* Repeats a leg whose token did not fit: same input, bigger buffer. */
+static SECURITY_STATUS deliver_pending(struct shim_context *ctx, const gss_buffer_desc *input,
+                                       PSecBufferDesc pOutput, ULONG *pfContextAttr,
+                                       PTimeStamp ptsExpiry)
+{
+    if (!same_bytes(input, &ctx->pending_input))
+        return shim_fail(SEC_E_INVALID_TOKEN,
+                         "a token is waiting for a bigger buffer; repeat the call with the same input");
+    bool allocate = (ctx->req_flags & (ctx->initiator ? ISC_REQ_ALLOCATE_MEMORY
+                                                      : ASC_REQ_ALLOCATE_MEMORY)) != 0;
+    SECURITY_STATUS st = shim_put_token(pOutput, &ctx->pending_output, allocate);
+    if (st != SEC_E_OK)
+        return st;
+    OM_uint32 minor;
+    gss_release_buffer(&minor, &ctx->pending_output);
+    free(ctx->pending_input.value);
+    ctx->pending_input.value = NULL;
+    ctx->pending_input.length = 0;
+    set_outputs(ctx, pfContextAttr, ptsExpiry);
+    return ctx->pending_status;
+}
+
+/* Flags the shim itself reports, whatever the mechanism said. */
+static ULONG shim_ret_flags(bool initiator, ULONG req)
+{
+    ULONG ret = 0;
+    if (initiator) {
+        if (req & ISC_REQ_ALLOCATE_MEMORY)
+            ret |= ISC_RET_ALLOCATED_MEMORY;
+        if (req & ISC_REQ_CONNECTION)
+            ret |= ISC_RET_CONNECTION;
+    } else {
+        if (req & ASC_REQ_ALLOCATE_MEMORY)
+            ret |= ASC_RET_ALLOCATED_MEMORY;
+        if (req & ASC_REQ_CONNECTION)
+            ret |= ASC_RET_CONNECTION;
+    }
+    return ret;
+}
+
+/* Looks up the context of a later leg and applies the rules common to
+ * both sides.  Returns SEC_E_OK when the caller should run the leg. */
+static SECURITY_STATUS later_leg(PCtxtHandle phContext, bool initiator, struct shim_context **out)
+{
+    struct shim_context *ctx = shim_handle_get(phContext, SHIM_HANDLE_CONTEXT);
+    if (ctx == NULL || ctx->initiator != initiator)
+        return SEC_E_INVALID_HANDLE;
+    *out = ctx;
+    if (ctx->failed != SEC_E_OK)
+        return ctx->failed;
+    return SEC_E_OK;
+}
+
+static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContext,
+                                  const char *target, ULONG fContextReq,
+                                  PSecBufferDesc pInput, PCtxtHandle phNewContext,
+                                  PSecBufferDesc pOutput, ULONG *pfContextAttr,
+                                  PTimeStamp ptsExpiry)
+{
+    struct shim_context *ctx = NULL;
+    const bool first = (phContext == NULL);
+    gss_buffer_desc input;
+    SECURITY_STATUS st;
+
+    if ((st = shim_check_desc(pInput)) != SEC_E_OK || (st = shim_check_desc(pOutput)) != SEC_E_OK)
+        return st;
+    if (first) {
+        struct shim_credential *cred = shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL);
+        if (cred == NULL)
+            return SEC_E_INVALID_HANDLE;
+        if (phNewContext == NULL)
+            return SEC_E_INVALID_PARAMETER;
+        if (!(cred->use & SECPKG_CRED_OUTBOUND))
+            return shim_fail(SEC_E_NO_CREDENTIALS, "the credential is inbound only");
+        if (fContextReq & ISC_REQ_DATAGRAM)
+            return shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
+                             "datagram contexts are not available through GSS-API");
+        if ((st = input_token(pInput, false, &input)) != SEC_E_OK)
+            return st;
+        ctx = context_new(cred, true);
+        if (ctx == NULL)
+            return SEC_E_INSUFFICIENT_MEMORY;
+        ctx->req_flags = fContextReq;
+        if ((st = import_target(target, &ctx->target)) != SEC_E_OK)
+            goto first_failed;
+    } else {
+        if ((st = later_leg(phContext, true, &ctx)) != SEC_E_OK)
+            return st;
+        if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
+            return st;
+        if (ctx->pending_output.value != NULL)
+            return deliver_pending(ctx, &input, pOutput, pfContextAttr, ptsExpiry);
+        if (ctx->established)
+            return shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
+    }
+
+    gss_cred_id_t gcred;
+    if ((st = shim_credential_initiator(ctx->cred, &gcred)) != SEC_E_OK)
+        goto failed;
+
+    OM_uint32 major, minor, ret_flags = 0, lifetime = 0;
+    gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
+    gss_OID mech = GSS_C_NO_OID;
+    /* Heimdal's SPNEGO offers a mechanism only if a trial
+     * gss_init_sec_context with the *default* credential succeeds, so for
+     * the first leg of a password identity its private cache is made this
+     * thread's default (tests/check_kerberos.c, Negotiate with a password). */
+    char *saved_default = NULL;
+    if (first && ctx->cred->ccache_name != NULL && ctx->pkg->mech == &shim_oid_spnego)
+        saved_default = shim_krb5_use_ccache(ctx->cred->ccache_name);
+    major = gss_init_sec_context(&minor, gcred, &ctx->gss, ctx->target, ctx->pkg->mech,
+                                 gssmap_isc_req_to_gss(ctx->req_flags), GSS_C_INDEFINITE,
+                                 GSS_C_NO_CHANNEL_BINDINGS, &input, &mech, &output,
+                                 &ret_flags, &lifetime);
+    shim_krb5_restore_ccache(saved_default);
+    st = shim_gss_status("gss_init_sec_context", major, minor, ctx->pkg->mech);
+    if (st < 0) {
+        gss_release_buffer(&minor, &output);
+        if (first)
+            st = shim_negotiate_diagnose_init(ctx, gcred, major, minor, st);
+        goto failed;
+    }
+    ctx->gss_flags = ret_flags;
+    ctx->lifetime = lifetime;
+    ctx->actual_mech = mech;
+    ctx->established = (st == SEC_E_OK);
+    ctx->ret_flags = gssmap_gss_to_isc_ret(ret_flags) | shim_ret_flags(true, ctx->req_flags);
+
+    SECURITY_STATUS put = shim_put_token(pOutput, &output,
+                                         (ctx->req_flags & ISC_REQ_ALLOCATE_MEMORY) != 0);
+    if (put == SEC_E_BUFFER_TOO_SMALL && !first) {
+        st = keep_pending(ctx, &output, &input, st);
+        return st;
+    }
+    gss_release_buffer(&minor, &output);
+    if (put != SEC_E_OK) {
+        st = put;
+        goto failed;
+    }
+    if (first) {
+        SECURITY_STATUS made = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext);
+        if (made != SEC_E_OK) {
+            st = made;
+            goto first_failed;
+        }
+    }
+    if (!first && phNewContext != NULL && phNewContext != phContext)
+        *phNewContext = *phContext;
+    set_outputs(ctx, pfContextAttr, ptsExpiry);
+    return st;
+
+failed:
+    if (!first) {
+        ctx->failed = st;
+        return st;
+    }
+first_failed:
+    shim_context_free(ctx);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextA(
+    PCredHandle phCredential, PCtxtHandle phContext, SEC_CHAR *pszTargetName,
+    ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
+    ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
+    ULONG *pfContextAttr, PTimeStamp ptsExpiry)
+{
+    (void)Reserved1; (void)Reserved2; (void)TargetDataRep;
+    return initialize(phCredential, phContext, (const char *)pszTargetName, fContextReq, pInput,
+                      phNewContext, pOutput, pfContextAttr, ptsExpiry);
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
+    PCredHandle phCredential, PCtxtHandle phContext, SEC_WCHAR *pszTargetName,
+    ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
+    ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
+    ULONG *pfContextAttr, PTimeStamp ptsExpiry)
+{
+    char *target = NULL;
+    (void)Reserved1; (void)Reserved2; (void)TargetDataRep;
+    /* The target matters on the first call only. */
+    if (phContext == NULL && pszTargetName != NULL &&
+        shim_utf16_to_utf8(pszTargetName, (size_t)-1, &target) != SEC_E_OK)
+        return shim_fail(SEC_E_TARGET_UNKNOWN, "target name is not valid UTF-16");
+    SECURITY_STATUS st = initialize(phCredential, phContext, target, fContextReq, pInput,
+                                    phNewContext, pOutput, pfContextAttr, ptsExpiry);
+    free(target);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
+    PCredHandle phCredential, PCtxtHandle phContext, PSecBufferDesc pInput,
+    ULONG fContextReq, ULONG TargetDataRep, PCtxtHandle phNewContext,
+    PSecBufferDesc pOutput, ULONG *pfContextAttr, PTimeStamp ptsExpiry)
+{
+    struct shim_context *ctx = NULL;
+    const bool first = (phContext == NULL);
+    gss_buffer_desc input;
+    SECURITY_STATUS st;
+    (void)TargetDataRep;
+
+    if ((st = shim_check_desc(pInput)) != SEC_E_OK || (st = shim_check_desc(pOutput)) != SEC_E_OK)
+        return st;
+    if (first) {
+        struct shim_credential *cred = shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL);
+        if (cred == NULL)
+            return SEC_E_INVALID_HANDLE;
+        if (phNewContext == NULL)
+            return SEC_E_INVALID_PARAMETER;
+        if (!(cred->use & SECPKG_CRED_INBOUND))
+            return shim_fail(SEC_E_NO_CREDENTIALS, "the credential is outbound only");
+        if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
+            return st;
+        if ((st = check_token_mech(cred->pkg, &input)) != SEC_E_OK)
+            return st;
+        ctx = context_new(cred, false);
+        if (ctx == NULL)
+            return SEC_E_INSUFFICIENT_MEMORY;
+        ctx->req_flags = fContextReq;
+    } else {
+        if ((st = later_leg(phContext, false, &ctx)) != SEC_E_OK)
+            return st;
+        if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
+            return st;
+        if (ctx->pending_output.value != NULL)
+            return deliver_pending(ctx, &input, pOutput, pfContextAttr, ptsExpiry);
+        if (ctx->established)
+            return shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
+    }
+
+    OM_uint32 major, minor, ret_flags = 0, lifetime = 0;
+    gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
+    gss_OID mech = GSS_C_NO_OID;
+    gss_name_t peer = GSS_C_NO_NAME;
+    gss_cred_id_t delegated = GSS_C_NO_CREDENTIAL;
+    major = gss_accept_sec_context(&minor, &ctx->gss, ctx->cred->accept, &input,
+                                   GSS_C_NO_CHANNEL_BINDINGS, &peer, &mech, &output,
+                                   &ret_flags, &lifetime, &delegated);
+    st = shim_gss_status_side("gss_accept_sec_context", major, minor, ctx->pkg->mech,
+                              GSSMAP_ACCEPTOR);
+    if (peer != GSS_C_NO_NAME) {
+        if (ctx->peer != GSS_C_NO_NAME)
+            gss_release_name(&minor, &ctx->peer);
+        ctx->peer = peer;
+    }
+    if (delegated != GSS_C_NO_CREDENTIAL) {
+        if (ctx->delegated != GSS_C_NO_CREDENTIAL)
+            gss_release_cred(&minor, &ctx->delegated);
+        ctx->delegated = delegated;
+    }
+    if (st < 0) {
+        /* With ASC_REQ_EXTENDED_ERROR the client gets the mechanism's error
+         * token (a KRB-ERROR), as Windows sends it. */
+        if (output.length > 0 && (ctx->req_flags & ASC_REQ_EXTENDED_ERROR))
+            (void)shim_put_token(pOutput, &output,
+                                 (ctx->req_flags & ASC_REQ_ALLOCATE_MEMORY) != 0);
+        gss_release_buffer(&minor, &output);
+        if (first)
+            st = shim_negotiate_diagnose_accept(ctx, &input, major, minor, st);
+        goto failed;
+    }
+    ctx->gss_flags = ret_flags;
+    ctx->lifetime = lifetime;
+    ctx->actual_mech = mech;
+    ctx->established = (st == SEC_E_OK);
+    ctx->ret_flags = gssmap_gss_to_asc_ret(ret_flags) | shim_ret_flags(false, ctx->req_flags);
+
+    /* A replayed first token is refused before anything is handed out. */
+    if (first && (st = shim_replay_check(ctx->gss, &input)) != SEC_E_OK) {
+        gss_release_buffer(&minor, &output);
+        goto failed;
+    }
+    SECURITY_STATUS put = shim_put_token(pOutput, &output,
+                                         (ctx->req_flags & ASC_REQ_ALLOCATE_MEMORY) != 0);
+    if (put == SEC_E_BUFFER_TOO_SMALL && !first)
+        return keep_pending(ctx, &output, &input, st);
+    gss_release_buffer(&minor, &output);
+    if (put != SEC_E_OK) {
+        /* Nothing was created: the caller may repeat the first call with
+         * the same token and a bigger buffer, which is not a replay. */
+        if (first)
+            shim_replay_forget(ctx->gss, &input);
+        st = put;
+        goto failed;
+    }
+    if (first) {
+        if ((st = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext)) != SEC_E_OK) {
+            shim_replay_forget(ctx->gss, &input);
+            goto failed;
+        }
+        st = ctx->established ? SEC_E_OK : SEC_I_CONTINUE_NEEDED;
+    } else if (phNewContext != NULL && phNewContext != phContext) {
+        *phNewContext = *phContext;
+    }
+    set_outputs(ctx, pfContextAttr, ptsExpiry);
+    return st;
+
+failed:
+    if (!first) {
+        ctx->failed = st;
+        return st;
+    }
+    shim_context_free(ctx);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY DeleteSecurityContext(PCtxtHandle phContext)
+{
+    struct shim_context *ctx = shim_handle_take(phContext, SHIM_HANDLE_CONTEXT);
+    if (ctx == NULL)
+        return SEC_E_INVALID_HANDLE;
+    shim_context_free(ctx);
+    return SEC_E_OK;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext, PSecBufferDesc pToken)
+{
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    SECURITY_STATUS st = shim_check_desc(pToken);
+    if (st != SEC_E_OK)
+        return st;
+    /* Kerberos and Negotiate never ask for SEC_I_COMPLETE_NEEDED: their
+     * tokens are complete when InitializeSecurityContext returns them. */
+    return SEC_E_OK;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ApplyControlToken(PCtxtHandle phContext, PSecBufferDesc pInput)
+{
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    (void)pInput;
+    return SEC_E_UNSUPPORTED_FUNCTION;
+}

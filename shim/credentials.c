@@ -1,0 +1,327 @@
+/*
+ * AcquireCredentialsHandle, FreeCredentialsHandle, QueryCredentialsAttributes.
+ *
+ * Inbound credentials come from the keytab (KRB5_KTNAME or the system
+ * default), optionally one named principal of it.  Outbound credentials come
+ * from the default credential cache, a named principal's cache in a cache
+ * collection, or a password identity.  A password identity gets its own
+ * in-memory cache (shim/krb5_creds.c) and never touches the
+ * user's default cache; as on Windows, the password is tried when the first
+ * context needs it, so a wrong password surfaces as SEC_E_LOGON_DENIED from
+ * InitializeSecurityContext, not from AcquireCredentialsHandle.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim_internal.h"
+
+static gss_OID_desc oid_krb5_principal_name =
+    {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x01"};
+static gss_OID_desc oid_hostbased_service =
+    {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
+/* Both elements: the Kerberos package uses krb5, Negotiate uses SPNEGO,
+ * whose Heimdal implementation needs its own element in the credential. */
+static gss_OID_desc krb5_and_spnego_oids[2];
+static gss_OID_set_desc krb5_and_spnego = {2, krb5_and_spnego_oids};
+static pthread_once_t mech_set_once = PTHREAD_ONCE_INIT;
+
+static void mech_set_init(void)
+{
+    krb5_and_spnego_oids[0] = shim_oid_krb5;
+    krb5_and_spnego_oids[1] = shim_oid_spnego;
+}
+
+static gss_OID_set credential_mechs(void)
+{
+    pthread_once(&mech_set_once, mech_set_init);
+    return &krb5_and_spnego;
+}
+
+void shim_credential_ref(struct shim_credential *cred)
+{
+    atomic_fetch_add_explicit(&cred->refs, 1, memory_order_relaxed);
+}
+
+void shim_credential_unref(struct shim_credential *cred)
+{
+    if (cred == NULL || atomic_fetch_sub_explicit(&cred->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    OM_uint32 minor;
+    if (cred->initiate != GSS_C_NO_CREDENTIAL)
+        gss_release_cred(&minor, &cred->initiate);
+    if (cred->accept != GSS_C_NO_CREDENTIAL)
+        gss_release_cred(&minor, &cred->accept);
+    if (cred->desired_name != GSS_C_NO_NAME)
+        gss_release_name(&minor, &cred->desired_name);
+    free(cred->principal);
+    if (cred->ccache_name != NULL) {
+        shim_krb5_destroy_ccache(cred->ccache_name);
+        free(cred->ccache_name);
+    }
+    shim_identity_clear(&cred->identity);
+    pthread_mutex_destroy(&cred->lock);
+    free(cred);
+}
+
+static SECURITY_STATUS import_principal(const char *principal, gss_name_t *out)
+{
+    OM_uint32 major, minor;
+    gss_buffer_desc buf = {strlen(principal), (void *)principal};
+    major = gss_import_name(&minor, &buf, &oid_krb5_principal_name, out);
+    if (GSS_ERROR(major))
+        return shim_fail(SEC_E_UNKNOWN_CREDENTIALS, "'%s' is not a Kerberos principal name",
+                         principal);
+    return SEC_E_OK;
+}
+
+/* pszPrincipal of an inbound credential: an SPN ("HTTP/host"), a GSS
+ * service name ("HTTP@host") or a full principal. */
+static SECURITY_STATUS import_acceptor_name(const char *principal, gss_name_t *out)
+{
+    enum gssmap_name_kind kind;
+    char *text = NULL;
+    if (gssmap_target_name(principal, &kind, &text) != 0)
+        return shim_fail(SEC_E_UNKNOWN_CREDENTIALS, "'%s' is not a service principal name",
+                         principal);
+    OM_uint32 major, minor;
+    gss_buffer_desc buf = {strlen(text), text};
+    major = gss_import_name(&minor, &buf,
+                            kind == GSSMAP_NAME_HOSTBASED ? &oid_hostbased_service
+                                                          : &oid_krb5_principal_name,
+                            out);
+    free(text);
+    if (GSS_ERROR(major))
+        return shim_gss_status("gss_import_name", major, minor, GSS_C_NO_OID);
+    return SEC_E_OK;
+}
+
+static char *display_name(gss_name_t name)
+{
+    OM_uint32 minor;
+    gss_buffer_desc buf;
+    if (name == GSS_C_NO_NAME || GSS_ERROR(gss_display_name(&minor, name, &buf, NULL)))
+        return NULL;
+    char *s = strndup(buf.value, buf.length);
+    gss_release_buffer(&minor, &buf);
+    return s;
+}
+
+static SECURITY_STATUS acquire(struct shim_credential *cred, gss_cred_usage_t usage,
+                               gss_cred_id_t *out)
+{
+    OM_uint32 major, minor, lifetime = 0;
+    major = gss_acquire_cred(&minor, cred->desired_name, GSS_C_INDEFINITE, credential_mechs(),
+                             usage, out, NULL, &lifetime);
+    if (GSS_ERROR(major)) {
+        /* The mechglue reports the last element's failure (SPNEGO's, a bare
+         * NO_CRED); ask krb5 alone for the precise reason, e.g. expired. */
+        gss_OID_set_desc krb5_only = {1, &shim_oid_krb5};
+        gss_cred_id_t probe = GSS_C_NO_CREDENTIAL;
+        major = gss_acquire_cred(&minor, cred->desired_name, GSS_C_INDEFINITE, &krb5_only, usage,
+                                 &probe, NULL, NULL);
+        if (!GSS_ERROR(major)) {
+            gss_release_cred(&minor, &probe);
+            major = GSS_S_NO_CRED;
+            minor = 0;
+        }
+        SECURITY_STATUS st = shim_gss_status("gss_acquire_cred", major, minor, &shim_oid_krb5);
+        /* No cache, no keytab, no such principal: all "no credentials" to
+         * an SSPI caller, whatever the krb5 detail, unless the cache only
+         * holds an expired ticket. */
+        if (st == SEC_E_INTERNAL_ERROR)
+            st = SEC_E_NO_CREDENTIALS;
+        if (st == SEC_E_NO_CREDENTIALS && usage == GSS_C_INITIATE &&
+            cred->desired_name == GSS_C_NO_NAME)
+            st = shim_krb5_diagnose_ccache(st);
+        return st;
+    }
+    if (usage == GSS_C_INITIATE)
+        gssmap_lifetime_to_timestamp(lifetime, time(NULL), &cred->expiry);
+    return SEC_E_OK;
+}
+
+SECURITY_STATUS shim_credential_initiator(struct shim_credential *cred, gss_cred_id_t *out)
+{
+    SECURITY_STATUS st = SEC_E_OK;
+    pthread_mutex_lock(&cred->lock);
+    if (cred->initiate == GSS_C_NO_CREDENTIAL && cred->identity.has_password) {
+        OM_uint32 lifetime = 0;
+        st = shim_krb5_password_logon(cred->principal, cred->identity.password,
+                                      credential_mechs(), &cred->initiate, &cred->ccache_name,
+                                      &lifetime);
+        if (st == SEC_E_OK)
+            gssmap_lifetime_to_timestamp(lifetime, time(NULL), &cred->expiry);
+    } else if (cred->initiate == GSS_C_NO_CREDENTIAL) {
+        st = SEC_E_NO_CREDENTIALS;
+    }
+    *out = cred->initiate;
+    pthread_mutex_unlock(&cred->lock);
+    return st;
+}
+
+static SECURITY_STATUS acquire_credentials(const char *principal, const char *package,
+                                           ULONG use, void *auth_data,
+                                           PCredHandle phCredential, PTimeStamp ptsExpiry)
+{
+    if (package == NULL || phCredential == NULL)
+        return SEC_E_INVALID_PARAMETER;
+    const struct shim_package *pkg = shim_package_find(package);
+    if (pkg == NULL)
+        return shim_fail(SEC_E_SECPKG_NOT_FOUND, "no security package named '%s'", package);
+    ULONG direction = use & (SECPKG_CRED_INBOUND | SECPKG_CRED_OUTBOUND);
+    if (direction == 0)
+        return SEC_E_INVALID_PARAMETER;
+
+    struct shim_credential *cred = calloc(1, sizeof(*cred));
+    if (cred == NULL)
+        return SEC_E_INSUFFICIENT_MEMORY;
+    atomic_init(&cred->refs, 1);
+    pthread_mutex_init(&cred->lock, NULL);
+    cred->pkg = pkg;
+    cred->use = direction;
+    cred->initiate = GSS_C_NO_CREDENTIAL;
+    cred->accept = GSS_C_NO_CREDENTIAL;
+    cred->desired_name = GSS_C_NO_NAME;
+    cred->expiry.QuadPart = GSSMAP_TIMESTAMP_NEVER;
+
+    SECURITY_STATUS st = SEC_E_OK;
+    if (auth_data != NULL) {
+        st = shim_identity_decode(auth_data, &cred->identity);
+        if (st == SEC_E_OK && cred->identity.user != NULL) {
+            char *realm = shim_default_realm();
+            if (gssmap_user_principal(cred->identity.user, cred->identity.domain, realm,
+                                      &cred->principal) != 0)
+                st = shim_fail(SEC_E_UNKNOWN_CREDENTIALS, "cannot make a principal of '%s'",
+                               cred->identity.user);
+            free(realm);
+            if (st == SEC_E_OK)
+                st = import_principal(cred->principal, &cred->desired_name);
+        }
+    }
+    if (st == SEC_E_OK && cred->desired_name == GSS_C_NO_NAME && principal != NULL &&
+        principal[0] != '\0') {
+        if (direction & SECPKG_CRED_INBOUND)
+            st = import_acceptor_name(principal, &cred->desired_name);
+        else
+            st = import_principal(principal, &cred->desired_name);
+        if (st == SEC_E_OK)
+            cred->principal = strdup(principal);
+    }
+
+    if (st == SEC_E_OK && (direction & SECPKG_CRED_INBOUND))
+        st = acquire(cred, GSS_C_ACCEPT, &cred->accept);
+    if (st == SEC_E_OK && (direction & SECPKG_CRED_OUTBOUND) && !cred->identity.has_password)
+        st = acquire(cred, GSS_C_INITIATE, &cred->initiate);
+    /* Only initiator credentials are asked for their name: a default
+     * acceptor credential has none (any key of the keytab may serve), and
+     * Heimdal 7.8 returns a name for it that crashes gss_display_name. */
+    if (st == SEC_E_OK && cred->principal == NULL && cred->initiate != GSS_C_NO_CREDENTIAL) {
+        gss_name_t name = GSS_C_NO_NAME;
+        OM_uint32 minor;
+        if (!GSS_ERROR(gss_inquire_cred(&minor, cred->initiate, &name, NULL, NULL, NULL))) {
+            cred->principal = display_name(name);
+            gss_release_name(&minor, &name);
+        }
+    }
+    if (st == SEC_E_OK)
+        st = shim_handle_new(SHIM_HANDLE_CREDENTIAL, cred, phCredential);
+    if (st != SEC_E_OK) {
+        shim_credential_unref(cred);
+        return st;
+    }
+    if (ptsExpiry != NULL)
+        *ptsExpiry = cred->expiry;
+    return SEC_E_OK;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleA(
+    LPSTR pszPrincipal, LPSTR pszPackage, ULONG fCredentialUse, PVOID pvLogonId,
+    PVOID pAuthData, SEC_GET_KEY_FN pGetKeyFn, PVOID pvGetKeyArgument,
+    PCredHandle phCredential, PTimeStamp ptsExpiry)
+{
+    (void)pvLogonId; (void)pGetKeyFn; (void)pvGetKeyArgument;
+    return acquire_credentials(pszPrincipal, pszPackage, fCredentialUse, pAuthData,
+                               phCredential, ptsExpiry);
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleW(
+    LPWSTR pszPrincipal, LPWSTR pszPackage, ULONG fCredentialUse, PVOID pvLogonId,
+    PVOID pAuthData, SEC_GET_KEY_FN pGetKeyFn, PVOID pvGetKeyArgument,
+    PCredHandle phCredential, PTimeStamp ptsExpiry)
+{
+    char *principal = NULL, *package = NULL;
+    SECURITY_STATUS st = SEC_E_OK;
+    (void)pvLogonId; (void)pGetKeyFn; (void)pvGetKeyArgument;
+
+    if (pszPackage == NULL)
+        return SEC_E_INVALID_PARAMETER;
+    if (shim_utf16_to_utf8(pszPackage, (size_t)-1, &package) != SEC_E_OK)
+        return SEC_E_SECPKG_NOT_FOUND;
+    if (pszPrincipal != NULL)
+        st = shim_utf16_to_utf8(pszPrincipal, (size_t)-1, &principal);
+    if (st == SEC_E_OK)
+        st = acquire_credentials(principal, package, fCredentialUse, pAuthData, phCredential,
+                                 ptsExpiry);
+    free(principal);
+    free(package);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential)
+{
+    struct shim_credential *cred = shim_handle_take(phCredential, SHIM_HANDLE_CREDENTIAL);
+    if (cred == NULL)
+        return SEC_E_INVALID_HANDLE;
+    shim_credential_unref(cred);
+    return SEC_E_OK;
+}
+
+static SECURITY_STATUS credential_names(PCredHandle phCredential, char **name)
+{
+    struct shim_credential *cred = shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL);
+    if (cred == NULL)
+        return SEC_E_INVALID_HANDLE;
+    *name = strdup(cred->principal != NULL ? cred->principal : "");
+    return *name != NULL ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesA(PCredHandle phCredential,
+                                                               ULONG ulAttribute,
+                                                               PVOID pBuffer)
+{
+    if (shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    if (ulAttribute != SECPKG_CRED_ATTR_NAMES)
+        return SEC_E_UNSUPPORTED_FUNCTION;
+    if (pBuffer == NULL)
+        return SEC_E_INVALID_PARAMETER;
+    char *name;
+    SECURITY_STATUS st = credential_names(phCredential, &name);
+    if (st == SEC_E_OK)
+        ((SecPkgCredentials_NamesA *)pBuffer)->sUserName = (SEC_CHAR *)name;
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesW(PCredHandle phCredential,
+                                                               ULONG ulAttribute,
+                                                               PVOID pBuffer)
+{
+    if (shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    if (ulAttribute != SECPKG_CRED_ATTR_NAMES)
+        return SEC_E_UNSUPPORTED_FUNCTION;
+    if (pBuffer == NULL)
+        return SEC_E_INVALID_PARAMETER;
+    char *name;
+    SEC_WCHAR *wide;
+    SECURITY_STATUS st = credential_names(phCredential, &name);
+    if (st != SEC_E_OK)
+        return st;
+    st = shim_utf8_to_utf16(name, &wide, NULL);
+    free(name);
+    if (st == SEC_E_OK)
+        ((SecPkgCredentials_NamesW *)pBuffer)->sUserName = wide;
+    return st;
+}

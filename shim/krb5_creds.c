@@ -1,0 +1,228 @@
+/*
+ * Kerberos-specific credential work that GSS-API has no call for: the
+ * default realm, and a password logon into a private in-memory cache.
+ *
+ * Why not gss_acquire_cred_with_password: in Heimdal 7.8 it yields a
+ * credential with a krb5 element only, and Heimdal's SPNEGO initiator needs
+ * an SPNEGO element, which gss_acquire_cred builds only from the *default*
+ * cache.  So the password logon goes into a fresh MEMORY cache (never the
+ * user's default cache), and the credential is acquired while that cache
+ * is this thread's default: Heimdal keeps one krb5 context per thread, so
+ * gss_krb5_ccache_name affects no other thread.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <krb5.h>
+#include <gssapi/gssapi_krb5.h>
+
+#include "shim_internal.h"
+
+char *shim_default_realm(void)
+{
+    krb5_context k;
+    char *realm = NULL, *copy = NULL;
+    if (krb5_init_context(&k) != 0)
+        return NULL;
+    if (krb5_get_default_realm(k, &realm) == 0 && realm != NULL) {
+        copy = strdup(realm);
+        krb5_free_default_realm(k, realm);
+    }
+    krb5_free_context(k);
+    return copy;
+}
+
+static SECURITY_STATUS krb5_status(const char *call, krb5_error_code code)
+{
+    /* The krb5 code is what GSS-API would carry as the minor status. */
+    return shim_gss_status(call, GSS_S_FAILURE, (OM_uint32)code, &shim_oid_krb5);
+}
+
+SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *password,
+                                         const gss_OID_set mechs, gss_cred_id_t *out,
+                                         char **ccache_name, OM_uint32 *lifetime)
+{
+    krb5_context k = NULL;
+    krb5_principal client = NULL;
+    krb5_get_init_creds_opt *opt = NULL;
+    krb5_creds creds;
+    krb5_ccache cc = NULL;
+    char *name = NULL, *previous = NULL;
+    krb5_error_code code;
+    SECURITY_STATUS st = SEC_E_OK;
+    bool have_creds = false;
+
+    *out = GSS_C_NO_CREDENTIAL;
+    *ccache_name = NULL;
+    memset(&creds, 0, sizeof(creds));
+    if ((code = krb5_init_context(&k)) != 0)
+        return krb5_status("krb5_init_context", code);
+    if ((code = krb5_parse_name(k, principal, &client)) != 0) {
+        st = shim_fail(SEC_E_UNKNOWN_CREDENTIALS, "'%s' is not a Kerberos principal name",
+                       principal);
+        goto out;
+    }
+    if ((code = krb5_get_init_creds_opt_alloc(k, &opt)) != 0) {
+        st = krb5_status("krb5_get_init_creds_opt_alloc", code);
+        goto out;
+    }
+    /* Windows TGTs are forwardable; ISC_REQ_DELEGATE needs it. */
+    krb5_get_init_creds_opt_set_forwardable(opt, 1);
+    code = krb5_get_init_creds_password(k, &creds, client, password, NULL, NULL, 0, NULL, opt);
+    if (code != 0) {
+        st = krb5_status("krb5_get_init_creds_password", code);
+        goto out;
+    }
+    have_creds = true;
+    if ((code = krb5_cc_new_unique(k, "MEMORY", NULL, &cc)) != 0 ||
+        (code = krb5_cc_initialize(k, cc, client)) != 0 ||
+        (code = krb5_cc_store_cred(k, cc, &creds)) != 0 ||
+        (code = krb5_cc_get_full_name(k, cc, &name)) != 0) {
+        st = krb5_status("krb5_cc (MEMORY)", code);
+        goto out;
+    }
+
+    const char *def = krb5_cc_default_name(k);
+    previous = def ? strdup(def) : NULL;
+    OM_uint32 major, minor;
+    major = gss_krb5_ccache_name(&minor, name, NULL);
+    if (GSS_ERROR(major)) {
+        st = shim_gss_status("gss_krb5_ccache_name", major, minor, GSS_C_NO_OID);
+        goto out;
+    }
+    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, mechs, GSS_C_INITIATE,
+                             out, NULL, lifetime);
+    if (GSS_ERROR(major))
+        st = shim_gss_status("gss_acquire_cred", major, minor, GSS_C_NO_OID);
+    if (previous != NULL)
+        (void)gss_krb5_ccache_name(&minor, previous, NULL);
+
+out:
+    if (st == SEC_E_OK) {
+        *ccache_name = name;
+        name = NULL;
+        if (cc != NULL)
+            krb5_cc_close(k, cc);
+    } else if (cc != NULL) {
+        krb5_cc_destroy(k, cc);
+    }
+    if (have_creds)
+        krb5_free_cred_contents(k, &creds);
+    if (opt != NULL)
+        krb5_get_init_creds_opt_free(k, opt);
+    if (client != NULL)
+        krb5_free_principal(k, client);
+    krb5_xfree(name);
+    free(previous);
+    krb5_free_context(k);
+    return st;
+}
+
+void shim_krb5_destroy_ccache(const char *ccache_name)
+{
+    krb5_context k;
+    krb5_ccache cc;
+    if (ccache_name == NULL || krb5_init_context(&k) != 0)
+        return;
+    if (krb5_cc_resolve(k, ccache_name, &cc) == 0)
+        krb5_cc_destroy(k, cc);
+    krb5_free_context(k);
+}
+
+/* One krb5 context per thread, only to read the current default cache
+ * name (Heimdal re-reads KRB5CCNAME when it changes). */
+static pthread_key_t thread_context_key;
+static pthread_once_t thread_context_once = PTHREAD_ONCE_INIT;
+
+static void thread_context_free(void *k)
+{
+    krb5_free_context(k);
+}
+
+static void thread_context_init(void)
+{
+    (void)pthread_key_create(&thread_context_key, thread_context_free);
+}
+
+static krb5_context thread_context(void)
+{
+    pthread_once(&thread_context_once, thread_context_init);
+    krb5_context k = pthread_getspecific(thread_context_key);
+    if (k == NULL && krb5_init_context(&k) == 0)
+        (void)pthread_setspecific(thread_context_key, k);
+    return k;
+}
+
+char *shim_krb5_use_ccache(const char *ccache_name)
+{
+    krb5_context k = thread_context();
+    if (k == NULL)
+        return NULL;
+    const char *def = krb5_cc_default_name(k);
+    char *previous = def ? strdup(def) : NULL;
+    if (previous == NULL)
+        return NULL;
+    OM_uint32 minor;
+    if (GSS_ERROR(gss_krb5_ccache_name(&minor, ccache_name, NULL))) {
+        free(previous);
+        return NULL;
+    }
+    return previous;
+}
+
+void shim_krb5_restore_ccache(char *previous)
+{
+    OM_uint32 minor;
+    if (previous == NULL)
+        return;
+    (void)gss_krb5_ccache_name(&minor, previous, NULL);
+    free(previous);
+}
+
+/*
+ * gss_acquire_cred says only "no credentials" when the default cache holds
+ * a TGT that expired; a Windows caller would see SEC_E_CONTEXT_EXPIRED for
+ * an expired logon, so look at the cache to tell the two apart.
+ */
+SECURITY_STATUS shim_krb5_diagnose_ccache(SECURITY_STATUS status)
+{
+    krb5_context k = thread_context();
+    krb5_ccache cc = NULL;
+    krb5_principal client = NULL;
+    krb5_cc_cursor cursor;
+    krb5_creds creds;
+    bool expired = false, valid = false;
+
+    if (k == NULL || krb5_cc_default(k, &cc) != 0)
+        return status;
+    if (krb5_cc_get_principal(k, cc, &client) != 0 ||
+        krb5_cc_start_seq_get(k, cc, &cursor) != 0) {
+        if (client != NULL)
+            krb5_free_principal(k, client);
+        krb5_cc_close(k, cc);
+        return status;
+    }
+    time_t now = time(NULL);
+    while (krb5_cc_next_cred(k, cc, &cursor, &creds) == 0) {
+        /* Only the TGT matters: krbtgt/REALM@REALM. */
+        const char *svc = krb5_principal_get_comp_string(k, creds.server, 0);
+        if (svc != NULL && strcmp(svc, "krbtgt") == 0) {
+            if (creds.times.endtime <= now)
+                expired = true;
+            else
+                valid = true;
+        }
+        krb5_free_cred_contents(k, &creds);
+    }
+    krb5_cc_end_seq_get(k, cc, &cursor);
+    krb5_free_principal(k, client);
+    const char *name = krb5_cc_get_name(k, cc);
+    if (expired && !valid)
+        status = shim_fail(SEC_E_CONTEXT_EXPIRED,
+                           "the Kerberos ticket in the default cache (%s) has expired: kinit again",
+                           name ? name : "?");
+    krb5_cc_close(k, cc);
+    return status;
+}

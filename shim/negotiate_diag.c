@@ -1,0 +1,67 @@
+/*
+ * Why did Negotiate fail?  Heimdal 7.8's SPNEGO hides the reason of a
+ * failed Kerberos step: its initiator drops a mechanism whose trial
+ * gss_init_sec_context fails and then reports GSS_S_BAD_MECH; its acceptor
+ * returns GSS_S_FAILURE with minor 0.  A Windows caller would see the
+ * Kerberos status (wrong password, unknown SPN, clock skew, wrong key), so
+ * on those ambiguous failures only, the step is repeated with the krb5
+ * mechanism alone and its status is reported instead.  Success paths never
+ * come here.
+ */
+#include "config.h"
+
+#include "framing.h"
+#include "shim_internal.h"
+
+static bool ambiguous(OM_uint32 major, OM_uint32 minor)
+{
+    OM_uint32 routine = GSS_ROUTINE_ERROR(major);
+    return routine == GSS_S_BAD_MECH || (routine == GSS_S_FAILURE && minor == 0);
+}
+
+SECURITY_STATUS shim_negotiate_diagnose_init(struct shim_context *ctx, gss_cred_id_t cred,
+                                             OM_uint32 major, OM_uint32 minor,
+                                             SECURITY_STATUS status)
+{
+    if (ctx->pkg->mech != &shim_oid_spnego || !ambiguous(major, minor))
+        return status;
+    OM_uint32 m, tmp;
+    gss_ctx_id_t probe = GSS_C_NO_CONTEXT;
+    gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+    char *saved = ctx->cred->ccache_name ? shim_krb5_use_ccache(ctx->cred->ccache_name) : NULL;
+    m = gss_init_sec_context(&minor, cred, &probe, ctx->target, &shim_oid_krb5,
+                             gssmap_isc_req_to_gss(ctx->req_flags), GSS_C_INDEFINITE,
+                             GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &out, NULL, NULL);
+    shim_krb5_restore_ccache(saved);
+    gss_release_buffer(&tmp, &out);
+    gss_delete_sec_context(&tmp, &probe, GSS_C_NO_BUFFER);
+    if (!GSS_ERROR(m))
+        return status;
+    return shim_gss_status("gss_init_sec_context (Kerberos inside Negotiate)", m, minor,
+                           &shim_oid_krb5);
+}
+
+SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *ctx,
+                                               const gss_buffer_desc *input, OM_uint32 major,
+                                               OM_uint32 minor, SECURITY_STATUS status)
+{
+    gss_buffer_desc inner;
+    if (ctx->pkg->mech != &shim_oid_spnego || !ambiguous(major, minor) ||
+        gssmap_spnego_mech_token(input->value, input->length, &inner) != 1)
+        return status;
+    gss_OID_desc oid;
+    if (gssmap_token_oid(inner.value, inner.length, &oid) != 1 ||
+        !(shim_oid_equal(&oid, &shim_oid_krb5) || shim_oid_equal(&oid, &shim_oid_krb5_ms)))
+        return status;
+    OM_uint32 m, tmp;
+    gss_ctx_id_t probe = GSS_C_NO_CONTEXT;
+    gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
+    m = gss_accept_sec_context(&minor, &probe, ctx->cred->accept, &inner,
+                               GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL, &out, NULL, NULL, NULL);
+    gss_release_buffer(&tmp, &out);
+    gss_delete_sec_context(&tmp, &probe, GSS_C_NO_BUFFER);
+    if (!GSS_ERROR(m))
+        return status;
+    return shim_gss_status_side("gss_accept_sec_context (Kerberos inside Negotiate)", m, minor,
+                                &shim_oid_krb5, GSSMAP_ACCEPTOR);
+}

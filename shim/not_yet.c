@@ -1,0 +1,195 @@
+/*
+ * Entry points that exist so ported code links, but whose feature is not
+ * built yet.  Each validates its handle (a bad handle is still
+ * SEC_E_INVALID_HANDLE) and then says plainly that it is not available,
+ * with SEC_E_UNSUPPORTED_FUNCTION and a message for SspiShimLastErrorMessage.
+ * docs/features.md lists them; each moves out of this file when it works.
+ */
+#include "config.h"
+
+#include "shim_internal.h"
+
+#define NOT_YET(what) shim_fail(SEC_E_UNSUPPORTED_FUNCTION, "%s is not implemented yet", what)
+
+static SECURITY_STATUS context_not_yet(PCtxtHandle phContext, const char *what)
+{
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    return NOT_YET(what);
+}
+
+static SECURITY_STATUS credential_not_yet(PCredHandle phCredential, const char *what)
+{
+    if (shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    return NOT_YET(what);
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQOP,
+                                                 PSecBufferDesc pMessage, ULONG MessageSeqNo)
+{
+    (void)fQOP; (void)pMessage; (void)MessageSeqNo;
+    return context_not_yet(phContext, "MakeSignature");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext, PSecBufferDesc pMessage,
+                                                   ULONG MessageSeqNo, ULONG *pfQOP)
+{
+    (void)pMessage; (void)MessageSeqNo; (void)pfQOP;
+    return context_not_yet(phContext, "VerifySignature");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG fQOP,
+                                                  PSecBufferDesc pMessage, ULONG MessageSeqNo)
+{
+    (void)fQOP; (void)pMessage; (void)MessageSeqNo;
+    return context_not_yet(phContext, "EncryptMessage");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBufferDesc pMessage,
+                                                  ULONG MessageSeqNo, ULONG *pfQOP)
+{
+    (void)pMessage; (void)MessageSeqNo; (void)pfQOP;
+    return context_not_yet(phContext, "DecryptMessage");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phContext)
+{
+    return context_not_yet(phContext, "ImpersonateSecurityContext");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext)
+{
+    return context_not_yet(phContext, "RevertSecurityContext");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ExportSecurityContext(PCtxtHandle phContext, ULONG fFlags,
+                                                         PSecBuffer pPackedContext, void **pToken)
+{
+    (void)fFlags; (void)pPackedContext; (void)pToken;
+    return context_not_yet(phContext, "ExportSecurityContext");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextA(LPSTR pszPackage,
+                                                          PSecBuffer pPackedContext, void *Token,
+                                                          PCtxtHandle phContext)
+{
+    (void)pszPackage; (void)pPackedContext; (void)Token; (void)phContext;
+    return NOT_YET("ImportSecurityContext");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextW(LPWSTR pszPackage,
+                                                          PSecBuffer pPackedContext, void *Token,
+                                                          PCtxtHandle phContext)
+{
+    (void)pszPackage; (void)pPackedContext; (void)Token; (void)phContext;
+    return NOT_YET("ImportSecurityContext");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phContext, void **Token)
+{
+    (void)Token;
+    return context_not_yet(phContext, "QuerySecurityContextToken");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY SetContextAttributesA(PCtxtHandle phContext, ULONG ulAttribute,
+                                                         void *pBuffer, ULONG cbBuffer)
+{
+    (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
+    return context_not_yet(phContext, "SetContextAttributes");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY SetContextAttributesW(PCtxtHandle phContext, ULONG ulAttribute,
+                                                         void *pBuffer, ULONG cbBuffer)
+{
+    (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
+    return context_not_yet(phContext, "SetContextAttributes");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesExA(PCtxtHandle phContext,
+                                                             ULONG ulAttribute, void *pBuffer,
+                                                             ULONG cbBuffer)
+{
+    (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
+    return context_not_yet(phContext, "QueryContextAttributesEx");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesExW(PCtxtHandle phContext,
+                                                             ULONG ulAttribute, void *pBuffer,
+                                                             ULONG cbBuffer)
+{
+    (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
+    return context_not_yet(phContext, "QueryContextAttributesEx");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY AddCredentialsA(PCredHandle hCredentials, LPSTR pszPrincipal,
+                                                   LPSTR pszPackage, ULONG fCredentialUse,
+                                                   void *pAuthData, SEC_GET_KEY_FN pGetKeyFn,
+                                                   void *pvGetKeyArgument, PTimeStamp ptsExpiry)
+{
+    (void)pszPrincipal; (void)pszPackage; (void)fCredentialUse; (void)pAuthData;
+    (void)pGetKeyFn; (void)pvGetKeyArgument; (void)ptsExpiry;
+    return credential_not_yet(hCredentials, "AddCredentials");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY AddCredentialsW(PCredHandle hCredentials, LPWSTR pszPrincipal,
+                                                   LPWSTR pszPackage, ULONG fCredentialUse,
+                                                   void *pAuthData, SEC_GET_KEY_FN pGetKeyFn,
+                                                   void *pvGetKeyArgument, PTimeStamp ptsExpiry)
+{
+    (void)pszPrincipal; (void)pszPackage; (void)fCredentialUse; (void)pAuthData;
+    (void)pGetKeyFn; (void)pvGetKeyArgument; (void)ptsExpiry;
+    return credential_not_yet(hCredentials, "AddCredentials");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY SetCredentialsAttributesA(PCredHandle phCredential,
+                                                             ULONG ulAttribute, void *pBuffer,
+                                                             ULONG cbBuffer)
+{
+    (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
+    return credential_not_yet(phCredential, "SetCredentialsAttributes");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY SetCredentialsAttributesW(PCredHandle phCredential,
+                                                             ULONG ulAttribute, void *pBuffer,
+                                                             ULONG cbBuffer)
+{
+    (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
+    return credential_not_yet(phCredential, "SetCredentialsAttributes");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesExA(PCredHandle phCredential,
+                                                                 ULONG ulAttribute, void *pBuffer,
+                                                                 ULONG cbBuffer)
+{
+    (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
+    return credential_not_yet(phCredential, "QueryCredentialsAttributesEx");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesExW(PCredHandle phCredential,
+                                                                 ULONG ulAttribute, void *pBuffer,
+                                                                 ULONG cbBuffer)
+{
+    (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
+    return credential_not_yet(phCredential, "QueryCredentialsAttributesEx");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ChangeAccountPasswordA(
+    SEC_CHAR *pszPackageName, SEC_CHAR *pszDomainName, SEC_CHAR *pszAccountName,
+    SEC_CHAR *pszOldPassword, SEC_CHAR *pszNewPassword, BOOLEAN bImpersonating,
+    ULONG dwReserved, PSecBufferDesc pOutput)
+{
+    (void)pszPackageName; (void)pszDomainName; (void)pszAccountName; (void)pszOldPassword;
+    (void)pszNewPassword; (void)bImpersonating; (void)dwReserved; (void)pOutput;
+    return NOT_YET("ChangeAccountPassword");
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ChangeAccountPasswordW(
+    SEC_WCHAR *pszPackageName, SEC_WCHAR *pszDomainName, SEC_WCHAR *pszAccountName,
+    SEC_WCHAR *pszOldPassword, SEC_WCHAR *pszNewPassword, BOOLEAN bImpersonating,
+    ULONG dwReserved, PSecBufferDesc pOutput)
+{
+    (void)pszPackageName; (void)pszDomainName; (void)pszAccountName; (void)pszOldPassword;
+    (void)pszNewPassword; (void)bImpersonating; (void)dwReserved; (void)pOutput;
+    return NOT_YET("ChangeAccountPassword");
+}

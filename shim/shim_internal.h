@@ -1,0 +1,224 @@
+/*
+ * Internal interfaces of the SSPI surface (shim/).
+ *
+ * The shim owns all state: the handle tables, the credential and context
+ * objects, the per-context SSPI bookkeeping.  gss_map/ translates values;
+ * the GSS library does the security work.
+ */
+#ifndef SSPI_SHIM_INTERNAL_H
+#define SSPI_SHIM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gssapi/gssapi.h>
+
+#include "sspi.h"
+#include "gss_map.h"
+
+/* Functions the library uses internally but does not export. */
+#define SHIM_LOCAL __attribute__((visibility("hidden")))
+
+/* ------------------------------------------------------------ handles */
+
+enum shim_handle_kind {
+    SHIM_HANDLE_CREDENTIAL = 1,
+    SHIM_HANDLE_CONTEXT = 2,
+};
+
+/*
+ * Handles are (slot index + 1, kind/generation tag): a zeroed handle, a
+ * handle of the wrong kind, or a handle whose object was freed never
+ * matches a live slot, so the caller gets SEC_E_INVALID_HANDLE instead of
+ * a crash.  Lookups take no lock.
+ */
+SHIM_LOCAL SECURITY_STATUS shim_handle_new(enum shim_handle_kind kind, void *object,
+                                           SecHandle *out);
+SHIM_LOCAL void *shim_handle_get(const SecHandle *handle, enum shim_handle_kind kind);
+/* Removes the handle and returns its object (NULL if it was not valid). */
+SHIM_LOCAL void *shim_handle_take(const SecHandle *handle, enum shim_handle_kind kind);
+
+/* ------------------------------------------------------------ packages */
+
+struct shim_package {
+    const char *name;           /* "Kerberos", "Negotiate" */
+    const char *comment;
+    ULONG capabilities;         /* SECPKG_FLAG_* we really provide */
+    USHORT version;
+    USHORT rpc_id;
+    ULONG max_token;
+    gss_OID mech;               /* mechanism passed to gss_init_sec_context */
+    /* Mechanisms whose framed tokens the acceptor takes for this package. */
+    const gss_OID_desc *const *accept_mechs;
+};
+
+SHIM_LOCAL const struct shim_package *shim_package_find(const char *name);
+SHIM_LOCAL size_t shim_package_count(void);
+SHIM_LOCAL const struct shim_package *shim_package_at(size_t index);
+SHIM_LOCAL bool shim_package_is(const struct shim_package *pkg, const char *name);
+
+/* Well-known mechanism OIDs, defined here so the shim does not depend on
+ * one GSS library's exported OID symbols. */
+extern SHIM_LOCAL gss_OID_desc shim_oid_krb5;        /* 1.2.840.113554.1.2.2 */
+extern SHIM_LOCAL gss_OID_desc shim_oid_krb5_ms;     /* 1.2.840.48018.1.2.2 */
+extern SHIM_LOCAL gss_OID_desc shim_oid_spnego;      /* 1.3.6.1.5.5.2 */
+SHIM_LOCAL bool shim_oid_equal(const gss_OID_desc *a, const gss_OID_desc *b);
+
+/* Allocates a SecPkgInfoA/W describing pkg as one block (strings inside),
+ * so a single FreeContextBuffer releases it. */
+SHIM_LOCAL SECURITY_STATUS shim_package_info_a(const struct shim_package *pkg,
+                                               SecPkgInfoA **out);
+SHIM_LOCAL SECURITY_STATUS shim_package_info_w(const struct shim_package *pkg,
+                                               SecPkgInfoW **out);
+
+/* ------------------------------------------------------------ UTF-16 */
+
+/* UTF-16 (len code units, or up to the NUL when len == (size_t)-1) to a
+ * malloc'd NUL-terminated UTF-8 string.  Rejects unpaired surrogates. */
+SHIM_LOCAL SECURITY_STATUS shim_utf16_to_utf8(const SEC_WCHAR *s, size_t len, char **out);
+/* UTF-8 to a malloc'd NUL-terminated UTF-16 string; *out_len (optional)
+ * gets the length in code units without the NUL. */
+SHIM_LOCAL SECURITY_STATUS shim_utf8_to_utf16(const char *s, SEC_WCHAR **out,
+                                              size_t *out_len);
+SHIM_LOCAL size_t shim_utf16_len(const SEC_WCHAR *s);
+
+/* ------------------------------------------------------------ identity */
+
+/* SEC_WINNT_AUTH_IDENTITY_A/W/EXA/EXW decoded to UTF-8. */
+struct shim_identity {
+    char *user;
+    char *domain;
+    char *password;     /* NULL when none was given; wiped on free */
+    bool has_password;
+};
+
+SHIM_LOCAL SECURITY_STATUS shim_identity_decode(const void *auth_data,
+                                                struct shim_identity *out);
+SHIM_LOCAL void shim_identity_clear(struct shim_identity *id);
+
+/* ------------------------------------------------------------ credentials */
+
+struct shim_credential {
+    atomic_int refs;
+    const struct shim_package *pkg;
+    ULONG use;                      /* SECPKG_CRED_INBOUND/OUTBOUND/BOTH */
+    pthread_mutex_t lock;           /* guards lazy acquisition below */
+    gss_cred_id_t initiate;         /* GSS_C_NO_CREDENTIAL until acquired */
+    gss_cred_id_t accept;
+    gss_name_t desired_name;        /* GSS_C_NO_NAME: default */
+    char *principal;                /* display form, for NAMES */
+    struct shim_identity identity;  /* password identity, acquired lazily */
+    char *ccache_name;              /* its private MEMORY cache, once made */
+    TimeStamp expiry;
+};
+
+SHIM_LOCAL void shim_credential_ref(struct shim_credential *cred);
+SHIM_LOCAL void shim_credential_unref(struct shim_credential *cred);
+/* The GSS initiator credential, acquiring it on first use.  As on Windows,
+ * a password identity is checked when the first context needs it, so a
+ * wrong password is reported by InitializeSecurityContext. */
+SHIM_LOCAL SECURITY_STATUS shim_credential_initiator(struct shim_credential *cred,
+                                                     gss_cred_id_t *out);
+
+/* ------------------------------------------------------------ contexts */
+
+struct shim_context {
+    const struct shim_package *pkg;
+    struct shim_credential *cred;
+    bool initiator;
+    bool established;
+    SECURITY_STATUS failed;         /* sticky error after a failed leg */
+    gss_ctx_id_t gss;
+    gss_name_t target;              /* initiator: imported target name */
+    ULONG req_flags;                /* ISC_REQ_* or ASC_REQ_* as asked */
+    ULONG ret_flags;                /* ISC_RET_* or ASC_RET_* obtained */
+    OM_uint32 gss_flags;
+    OM_uint32 lifetime;             /* seconds, from the last leg */
+    time_t started;
+    gss_OID actual_mech;            /* owned by the GSS library */
+    gss_name_t peer;                /* acceptor: the client's name */
+    gss_cred_id_t delegated;
+    /* An output token that did not fit the caller's buffer: kept so the
+     * caller can retry the same call with a bigger buffer. */
+    gss_buffer_desc pending_output;
+    gss_buffer_desc pending_input;  /* the input that produced it */
+    SECURITY_STATUS pending_status;
+    /* Cached message sizes (computed once from the established context). */
+    bool sizes_known;
+    SecPkgContext_Sizes sizes;
+};
+
+SHIM_LOCAL void shim_context_free(struct shim_context *ctx);
+
+/* ------------------------------------------------------------ buffers */
+
+/* The first buffer of the given type (attribute bits masked off), or NULL. */
+SHIM_LOCAL SecBuffer *shim_find_buffer(PSecBufferDesc desc, ULONG type);
+/* Validates a SecBufferDesc the caller passed (version, count, pointers). */
+SHIM_LOCAL SECURITY_STATUS shim_check_desc(const SecBufferDesc *desc);
+/* Copies a GSS output token into the caller's SECBUFFER_TOKEN: allocated
+ * with malloc when `allocate` (freed by FreeContextBuffer), else into the
+ * caller's memory, SEC_E_BUFFER_TOO_SMALL when it does not fit. */
+SHIM_LOCAL SECURITY_STATUS shim_put_token(PSecBufferDesc out, const gss_buffer_desc *token,
+                                          bool allocate);
+
+/* ------------------------------------------------------------ status */
+
+/* GSS status -> SECURITY_STATUS, remembering the GSS text for
+ * SspiShimLastErrorMessage() on failures. */
+SHIM_LOCAL SECURITY_STATUS shim_gss_status(const char *call, OM_uint32 major,
+                                           OM_uint32 minor, gss_OID mech);
+/* The same for an acceptor: some krb5 codes mean another thing there. */
+SHIM_LOCAL SECURITY_STATUS shim_gss_status_side(const char *call, OM_uint32 major,
+                                                OM_uint32 minor, gss_OID mech,
+                                                enum gssmap_side side);
+/* Records a failure that did not come from GSS-API. */
+SHIM_LOCAL SECURITY_STATUS shim_fail(SECURITY_STATUS status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------ negotiate */
+
+/* Replace an ambiguous SPNEGO failure by the Kerberos step's own status
+ * (shim/negotiate_diag.c); returns `status` when there is nothing better. */
+SHIM_LOCAL SECURITY_STATUS shim_negotiate_diagnose_init(struct shim_context *ctx,
+                                                        gss_cred_id_t cred, OM_uint32 major,
+                                                        OM_uint32 minor, SECURITY_STATUS status);
+SHIM_LOCAL SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *ctx,
+                                                          const gss_buffer_desc *input,
+                                                          OM_uint32 major, OM_uint32 minor,
+                                                          SECURITY_STATUS status);
+
+/* ------------------------------------------------------------ replay */
+
+/* Acceptor replay protection for Kerberos AP-REQs whose GSS library keeps
+ * no replay cache (Heimdal).  Returns SEC_E_OK the first time a context's
+ * authenticator is seen, an error for a replay. */
+SHIM_LOCAL SECURITY_STATUS shim_replay_check(gss_ctx_id_t ctx, const gss_buffer_desc *token);
+/* Forgets what shim_replay_check recorded for a first leg that was then
+ * abandoned before the caller saw a context (too small a buffer). */
+SHIM_LOCAL void shim_replay_forget(gss_ctx_id_t ctx, const gss_buffer_desc *token);
+
+/* ------------------------------------------------------------ krb5 */
+
+/* The default realm of the krb5 configuration, malloc'd, or NULL. */
+SHIM_LOCAL char *shim_default_realm(void);
+/* Logs principal on with password into a new MEMORY cache and acquires a
+ * GSS initiator credential for mechs from it.  *ccache_name (malloc'd)
+ * names the cache, for shim_krb5_destroy_ccache when the credential goes. */
+SHIM_LOCAL SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *password,
+                                                    const gss_OID_set mechs, gss_cred_id_t *out,
+                                                    char **ccache_name, OM_uint32 *lifetime);
+SHIM_LOCAL void shim_krb5_destroy_ccache(const char *ccache_name);
+/* Makes ccache_name this thread's default cache for the GSS krb5 mechanism
+ * and returns the previous default (malloc'd) for shim_krb5_restore_ccache;
+ * NULL if it could not switch. */
+SHIM_LOCAL char *shim_krb5_use_ccache(const char *ccache_name);
+SHIM_LOCAL void shim_krb5_restore_ccache(char *previous);
+/* SEC_E_CONTEXT_EXPIRED when the default cache's TGT has expired, else
+ * `status` unchanged. */
+SHIM_LOCAL SECURITY_STATUS shim_krb5_diagnose_ccache(SECURITY_STATUS status);
+
+#endif
