@@ -1,0 +1,677 @@
+/*
+ * sspi-http-server: HTTP "Negotiate" authentication (RFC 4559) with
+ * AcceptSecurityContext, the way IIS-style Windows code does it.
+ *
+ *   sspi-http-server [--package Negotiate|Kerberos] [--port N | --port-file F] [--count N]
+ *
+ * A minimal, single-threaded HTTP/1.1 server on 127.0.0.1:
+ *   - a request without "Authorization: Negotiate ..." gets
+ *     401 with "WWW-Authenticate: Negotiate";
+ *   - "Authorization: Negotiate <base64 token>" goes to AcceptSecurityContext:
+ *       SEC_E_OK               -> 200 "authenticated as <client name>
+ *                                 (<Kerberos principal>)", with
+ *                                 "WWW-Authenticate: Negotiate <final token>"
+ *                                 when there is one (mutual authentication,
+ *                                 RFC 4559 section 5);
+ *       SEC_I_CONTINUE_NEEDED  -> 401 with the continuation token, and the
+ *                                 connection (and the context) are kept for
+ *                                 the next leg (RFC 4559 section 4.2);
+ *       an error               -> 401 (credentials rejected: the client may
+ *                                 try others) or 403 (retrying cannot help),
+ *                                 and the status is logged;
+ *   - every other response closes the connection.
+ *
+ * Example:  curl --negotiate -u : http://localhost:PORT/
+ *
+ * Exit status: 0 after --count requests, 1 on a setup failure, 2 on a usage
+ * error.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "demo_net.h"
+
+/* Request headers larger than this are refused (431).  Kerberos tickets
+ * with a PAC make large Authorization headers; IIS accepts up to 64 KiB. */
+#define HTTP_HEADER_MAX (64u * 1024u)
+/* Request bodies are read and discarded, up to this size. */
+#define HTTP_BODY_MAX (64u * 1024u)
+
+#define DEMO_ASC_REQ (ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY | \
+                      ASC_REQ_INTEGRITY | ASC_REQ_SEQUENCE_DETECT | ASC_REQ_REPLAY_DETECT)
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: %s [--package Negotiate|Kerberos] [--port N | --port-file FILE] [--count N]\n"
+            "\n"
+            "  --package P     security package (default Negotiate)\n"
+            "  --port N        TCP port on 127.0.0.1 (default 0: any free port)\n"
+            "  --port-file F   write the port actually bound to F (for scripts)\n"
+            "  --count N       exit after answering N requests (default: run forever)\n"
+            "\n"
+            "The service keys come from the keytab named by KRB5_KTNAME (or the system keytab);\n"
+            "clients use the SPN HTTP/<host name in the URL>.\n",
+            demo_progname());
+}
+
+/* ------------------------------------------------------------- base64 */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* RFC 4648 section 4, with padding.  Returns a malloc'd NUL-terminated
+ * string, or NULL when out of memory. */
+static char *b64_encode(const unsigned char *in, size_t len)
+{
+    size_t out_len = (len + 2) / 3 * 4, i, o = 0;
+    char *out;
+
+    if (len > (SIZE_MAX - 1) / 4 * 3 - 2)
+        return NULL;
+    out = malloc(out_len + 1);
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i + 2 < len; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        out[o++] = b64_alphabet[v >> 18];
+        out[o++] = b64_alphabet[(v >> 12) & 63];
+        out[o++] = b64_alphabet[(v >> 6) & 63];
+        out[o++] = b64_alphabet[v & 63];
+    }
+    if (i < len) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0);
+        out[o++] = b64_alphabet[v >> 18];
+        out[o++] = b64_alphabet[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=';
+        out[o++] = '=';
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* Strict RFC 4648 decoding: the length must be a multiple of 4, '=' only
+ * as the last one or two characters, no other characters, unused bits zero,
+ * and at most max output bytes.  Returns 0 and a malloc'd buffer (which
+ * may be empty), or -1. */
+static int b64_decode(const char *in, size_t len, size_t max, unsigned char **out,
+                      size_t *out_len)
+{
+    size_t i, o = 0, pad = 0;
+    unsigned char *buf;
+
+    *out = NULL;
+    *out_len = 0;
+    if (len % 4 != 0)
+        return -1;
+    if (len >= 1 && in[len - 1] == '=')
+        pad++;
+    if (len >= 2 && in[len - 2] == '=')
+        pad++;
+    if (len / 4 * 3 - pad > max)
+        return -1;
+    buf = malloc(len / 4 * 3 + 1);
+    if (buf == NULL)
+        return -1;
+    for (i = 0; i < len; i += 4) {
+        int v[4], k, last = i + 4 == len;
+        uint32_t q;
+
+        for (k = 0; k < 4; k++) {
+            unsigned char c = (unsigned char)in[i + k];
+            if (c == '=' && last && k >= 4 - (int)pad) {
+                v[k] = 0;
+                continue;
+            }
+            v[k] = b64_value(c);
+            if (v[k] < 0)
+                goto bad;
+        }
+        q = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        if (last && pad == 2 && (q & 0xFFFF) != 0)
+            goto bad; /* RFC 4648 3.5: non-zero pad bits */
+        if (last && pad == 1 && (q & 0xFF) != 0)
+            goto bad;
+        buf[o++] = (unsigned char)(q >> 16);
+        if (!(last && pad == 2))
+            buf[o++] = (unsigned char)(q >> 8);
+        if (!(last && pad >= 1))
+            buf[o++] = (unsigned char)q;
+    }
+    *out = buf;
+    *out_len = o;
+    return 0;
+bad:
+    free(buf);
+    return -1;
+}
+
+/* ------------------------------------------------------------- HTTP */
+
+struct conn {
+    int fd;
+    char buf[HTTP_HEADER_MAX + 1];
+    size_t len; /* bytes in buf, possibly the start of the next request */
+};
+
+struct request {
+    char method[16];
+    char target[256];
+    const char *authorization; /* value of the Authorization header, or NULL */
+    size_t content_length;
+    int keep_alive_allowed;    /* HTTP/1.1 without "Connection: close" */
+    size_t header_len;         /* bytes of conn->buf used by the header */
+};
+
+/* Read until the end of the header block.  Returns 1 with a request,
+ * 0 when the client closed the connection cleanly between requests,
+ * -1 on an error, or an HTTP status to answer with (400, 431). */
+static int read_header(struct conn *c, size_t *header_len)
+{
+    for (;;) {
+        char *end;
+        ssize_t n;
+
+        c->buf[c->len] = '\0';
+        end = strstr(c->buf, "\r\n\r\n");
+        if (end != NULL) {
+            *header_len = (size_t)(end - c->buf) + 4;
+            return 1;
+        }
+        if (memchr(c->buf, '\0', c->len) != NULL)
+            return 400;
+        if (c->len >= HTTP_HEADER_MAX)
+            return 431;
+        n = recv(c->fd, c->buf + c->len, HTTP_HEADER_MAX - c->len, 0);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return c->len == 0 ? 0 : -1;
+        c->len += (size_t)n;
+    }
+}
+
+/* Parse the header block in place (NUL-terminates lines).  Returns 0 or an
+ * HTTP status (400, 505). */
+static int parse_header(char *hdr, struct request *r)
+{
+    char *line = hdr, *next, *sp1, *sp2;
+    int http11;
+
+    memset(r, 0, sizeof *r);
+    next = strstr(line, "\r\n");
+    if (next == NULL)
+        return 400;
+    *next = '\0';
+    sp1 = strchr(line, ' ');
+    sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+    if (sp1 == NULL || sp2 == NULL || (size_t)(sp1 - line) >= sizeof r->method ||
+        (size_t)(sp2 - sp1 - 1) >= sizeof r->target || sp1 == line || sp2 == sp1 + 1)
+        return 400;
+    memcpy(r->method, line, (size_t)(sp1 - line));
+    memcpy(r->target, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+    if (strcmp(sp2 + 1, "HTTP/1.1") == 0)
+        http11 = 1;
+    else if (strcmp(sp2 + 1, "HTTP/1.0") == 0)
+        http11 = 0;
+    else
+        return strncmp(sp2 + 1, "HTTP/", 5) == 0 ? 505 : 400;
+    r->keep_alive_allowed = http11;
+
+    for (line = next + 2; *line != '\0' && strncmp(line, "\r\n", 2) != 0; line = next + 2) {
+        char *colon, *value, *vend;
+
+        next = strstr(line, "\r\n");
+        if (next == NULL)
+            return 400;
+        *next = '\0';
+        if (*line == ' ' || *line == '\t')
+            return 400; /* RFC 9112 5.2: obsolete line folding */
+        colon = strchr(line, ':');
+        if (colon == NULL || colon == line)
+            return 400;
+        *colon = '\0';
+        value = colon + 1;
+        while (*value == ' ' || *value == '\t')
+            value++;
+        vend = value + strlen(value);
+        while (vend > value && (vend[-1] == ' ' || vend[-1] == '\t'))
+            *--vend = '\0';
+
+        if (strcasecmp(line, "Authorization") == 0) {
+            if (r->authorization != NULL)
+                return 400; /* two Authorization headers: ambiguous */
+            r->authorization = value;
+        } else if (strcasecmp(line, "Content-Length") == 0) {
+            char *e;
+            unsigned long long v = strtoull(value, &e, 10);
+            if (e == value || *e != '\0' || !isdigit((unsigned char)*value) || v > HTTP_BODY_MAX)
+                return 400;
+            r->content_length = (size_t)v;
+        } else if (strcasecmp(line, "Transfer-Encoding") == 0) {
+            return 400; /* not needed for this demo; refuse rather than misparse */
+        } else if (strcasecmp(line, "Connection") == 0) {
+            if (strcasecmp(value, "close") == 0)
+                r->keep_alive_allowed = 0;
+        }
+    }
+    return 0;
+}
+
+/* Drop the request's header and body from the connection buffer, reading
+ * (and discarding) the part of the body not received yet. */
+static int consume_request(struct conn *c, size_t header_len, size_t body_len)
+{
+    size_t total = header_len + body_len, missing;
+
+    if (c->len >= total) {
+        memmove(c->buf, c->buf + total, c->len - total);
+        c->len -= total;
+        return 0;
+    }
+    missing = total - c->len;
+    c->len = 0;
+    while (missing > 0) {
+        char discard[4096];
+        ssize_t n = recv(c->fd, discard, missing < sizeof discard ? missing : sizeof discard, 0);
+        if (n <= 0)
+            return -1;
+        missing -= (size_t)n;
+    }
+    return 0;
+}
+
+static const char *reason_phrase(int code)
+{
+    switch (code) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 405: return "Method Not Allowed";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 505: return "HTTP Version Not Supported";
+    default:  return "Error";
+    }
+}
+
+/* Send one response.  www_auth: NULL for no WWW-Authenticate header, "" for
+ * a bare "Negotiate" challenge, else the base64 token to put after it. */
+static int send_response(int fd, int code, const char *www_auth, const char *body,
+                         int head_only, int keep_alive)
+{
+    size_t body_len = strlen(body);
+    size_t cap = 512 + (www_auth ? strlen(www_auth) : 0) + body_len;
+    char *msg = malloc(cap);
+    int n, rc;
+
+    if (msg == NULL)
+        return -1;
+    n = snprintf(msg, cap,
+                 "HTTP/1.1 %d %s\r\n"
+                 "Server: sspi-http-server\r\n"
+                 "%s%s%s%s%s"
+                 "Content-Type: text/plain; charset=utf-8\r\n"
+                 "Content-Length: %zu\r\n"
+                 "Cache-Control: no-store\r\n"
+                 "Connection: %s\r\n"
+                 "\r\n"
+                 "%s",
+                 code, reason_phrase(code),
+                 www_auth ? "WWW-Authenticate: Negotiate" : "",
+                 www_auth && *www_auth ? " " : "",
+                 www_auth ? www_auth : "",
+                 www_auth ? "\r\n" : "",
+                 code == 405 ? "Allow: GET, HEAD\r\n" : "", /* RFC 9110 15.5.6 */
+                 body_len, keep_alive ? "keep-alive" : "close", head_only ? "" : body);
+    if (n < 0 || (size_t)n >= cap) {
+        free(msg);
+        return -1;
+    }
+    rc = demo_send_all(fd, msg, (size_t)n);
+    free(msg);
+    return rc;
+}
+
+/* ------------------------------------------------------------- the server */
+
+struct server {
+    CredHandle cred;
+    const char *package;
+    unsigned long served;
+    unsigned long count; /* 0: forever */
+};
+
+/* Retrying with other credentials can help for these; for the rest the
+ * server itself is the problem (403). */
+static int status_is_credential_rejection(SECURITY_STATUS ss)
+{
+    switch (ss) {
+    case SEC_E_LOGON_DENIED:
+    case SEC_E_INVALID_TOKEN:
+    case SEC_E_CONTEXT_EXPIRED:
+    case SEC_E_TIME_SKEW:
+    case SEC_E_MESSAGE_ALTERED:
+    case SEC_E_UNKNOWN_CREDENTIALS:
+    case SEC_E_INCOMPLETE_MESSAGE:
+    case SEC_E_OUT_OF_SEQUENCE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Log a failed call: the request, the response code, then the status with
+ * the library's detail and a hint (call right after the failing call). */
+static void log_failure(const struct request *r, int code, const char *what,
+                        SECURITY_STATUS ss)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s: %s %s -> %d\n", demo_progname(), r->method, r->target, code);
+    demo_print_sspi_error(what, ss);
+}
+
+/* One connection: requests until a response closes it or --count is
+ * reached.  The security context lives as long as the handshake does. */
+static void serve_connection(struct server *s, int fd)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    CtxtHandle ctx;
+    int have_ctx = 0;
+
+    SecInvalidateHandle(&ctx);
+    if (c == NULL) {
+        fprintf(stderr, "%s: out of memory\n", demo_progname());
+        return;
+    }
+    c->fd = fd;
+
+    while (s->count == 0 || s->served < s->count) {
+        struct request r;
+        size_t header_len = 0;
+        int st, head_only, keep = 0, code = 0;
+        const char *auth;
+        char *body = NULL, *final_b64 = NULL;
+
+        st = read_header(c, &header_len);
+        if (st <= 0)
+            break; /* closed or broken: nothing to answer */
+        if (st != 1) {
+            send_response(fd, st, NULL, "bad request\n", 0, 0);
+            printf("%s: malformed request -> %d\n", demo_progname(), st);
+            s->served++;
+            break;
+        }
+        st = parse_header(c->buf, &r);
+        if (st != 0) {
+            send_response(fd, st, NULL, "bad request\n", 0, 0);
+            printf("%s: malformed request -> %d\n", demo_progname(), st);
+            s->served++;
+            break;
+        }
+        /* parse_header wrote NULs into the header only; the body follows. */
+        auth = r.authorization;
+        head_only = strcmp(r.method, "HEAD") == 0;
+
+        if (strcmp(r.method, "GET") != 0 && !head_only) {
+            code = 405;
+            send_response(fd, code, NULL, "only GET and HEAD are served\n", 0, 0);
+            printf("%s: %s %s -> 405\n", demo_progname(), r.method, r.target);
+        } else if (auth == NULL || strncasecmp(auth, "Negotiate", 9) != 0 ||
+                   (auth[9] != ' ' && auth[9] != '\0')) {
+            /* RFC 4559 4.1: challenge with the bare scheme. */
+            code = 401;
+            send_response(fd, code, "", "authentication required: use Negotiate\n", head_only, 0);
+            printf("%s: %s %s -> 401 (no Negotiate credentials; challenge sent)\n",
+                   demo_progname(), r.method, r.target);
+        } else {
+            const char *b64 = auth + 9;
+            unsigned char *token = NULL;
+            size_t token_len = 0;
+            SecBuffer in_buf, out_buf;
+            SecBufferDesc in_desc, out_desc;
+            ULONG asc_ret = 0;
+            TimeStamp expiry;
+            SECURITY_STATUS ss;
+
+            while (*b64 == ' ')
+                b64++;
+            if (b64_decode(b64, strlen(b64), DEMO_MSG_MAX, &token, &token_len) < 0 ||
+                token_len == 0) {
+                code = 400;
+                send_response(fd, code, NULL, "malformed Negotiate token\n", 0, 0);
+                printf("%s: %s %s -> 400 (Authorization: Negotiate with %s)\n",
+                       demo_progname(), r.method, r.target,
+                       *b64 == '\0' ? "no token" : "bad base64");
+                goto next;
+            }
+
+            in_buf.cbBuffer = (ULONG)token_len;
+            in_buf.BufferType = SECBUFFER_TOKEN;
+            in_buf.pvBuffer = token;
+            in_desc.ulVersion = SECBUFFER_VERSION;
+            in_desc.cBuffers = 1;
+            in_desc.pBuffers = &in_buf;
+            out_buf.cbBuffer = 0;
+            out_buf.BufferType = SECBUFFER_TOKEN;
+            out_buf.pvBuffer = NULL;
+            out_desc.ulVersion = SECBUFFER_VERSION;
+            out_desc.cBuffers = 1;
+            out_desc.pBuffers = &out_buf;
+
+            ss = AcceptSecurityContext(&s->cred, have_ctx ? &ctx : NULL, &in_desc, DEMO_ASC_REQ,
+                                       SECURITY_NATIVE_DREP, &ctx, &out_desc, &asc_ret, &expiry);
+            free(token);
+            if (ss == SEC_I_COMPLETE_NEEDED || ss == SEC_I_COMPLETE_AND_CONTINUE) {
+                SECURITY_STATUS cs = CompleteAuthToken(&ctx, &out_desc);
+                have_ctx = 1;
+                if (cs != SEC_E_OK) {
+                    code = 403;
+                    log_failure(&r, code, "CompleteAuthToken", cs);
+                    ss = cs;
+                } else {
+                    ss = ss == SEC_I_COMPLETE_NEEDED ? SEC_E_OK : SEC_I_CONTINUE_NEEDED;
+                }
+            } else if (ss == SEC_E_OK || ss == SEC_I_CONTINUE_NEEDED) {
+                have_ctx = 1;
+            } else {
+                /* A failed first call leaves no context; a failed later
+                 * leg leaves the one we hold, deleted below. */
+                code = status_is_credential_rejection(ss) ? 401 : 403;
+                log_failure(&r, code, "AcceptSecurityContext", ss);
+            }
+
+            if (out_buf.pvBuffer != NULL && out_buf.cbBuffer > 0 &&
+                (ss == SEC_E_OK || ss == SEC_I_CONTINUE_NEEDED)) {
+                final_b64 = b64_encode(out_buf.pvBuffer, out_buf.cbBuffer);
+                if (final_b64 == NULL) {
+                    fprintf(stderr, "%s: out of memory encoding a token\n", demo_progname());
+                    ss = SEC_E_INSUFFICIENT_MEMORY;
+                    code = 500;
+                }
+            }
+            if (out_buf.pvBuffer != NULL)
+                FreeContextBuffer(out_buf.pvBuffer);
+
+            if (ss == SEC_E_OK) {
+                SecPkgContext_NamesA names;
+                SecPkgContext_NativeNamesA native;
+                SECURITY_STATUS qs = QueryContextAttributesA(&ctx, SECPKG_ATTR_NAMES, &names);
+                if (qs != SEC_E_OK) {
+                    code = 500;
+                    log_failure(&r, code, "QueryContextAttributes(SECPKG_ATTR_NAMES)", qs);
+                    send_response(fd, code, NULL, "cannot read the client name\n", head_only, 0);
+                } else {
+                    /* NAMES: the account name ("DOMAIN\user") Windows code
+                     * works with; NATIVE_NAMES: the Kerberos principal. */
+                    const char *who = names.sUserName ? (const char *)names.sUserName : "";
+                    const char *principal = NULL;
+                    size_t blen;
+
+                    memset(&native, 0, sizeof native);
+                    if (QueryContextAttributesA(&ctx, SECPKG_ATTR_NATIVE_NAMES, &native) ==
+                        SEC_E_OK)
+                        principal = (const char *)native.sClientName;
+                    blen = strlen("authenticated as  ()\n") + strlen(who) +
+                           (principal ? strlen(principal) : 0) + 1;
+                    body = malloc(blen);
+                    if (body != NULL && principal != NULL && strcmp(principal, who) != 0)
+                        snprintf(body, blen, "authenticated as %s (%s)\n", who, principal);
+                    else if (body != NULL)
+                        snprintf(body, blen, "authenticated as %s\n", who);
+                    code = 200;
+                    /* RFC 4559 5: the final token rides on the 200, so that
+                     * the client can complete mutual authentication. */
+                    send_response(fd, code, final_b64, body ? body : "authenticated\n",
+                                  head_only, 0);
+                    printf("%s: %s %s -> 200 authenticated as %s%s%s%s; ASC_RET ",
+                           demo_progname(), r.method, r.target, who,
+                           principal ? " (" : "", principal ? principal : "",
+                           principal ? ")" : "");
+                    demo_print_ret_flags(stdout, asc_ret, 0);
+                    printf("%s\n", final_b64 ? "; final token sent" : "");
+                    FreeContextBuffer(names.sUserName);
+                    FreeContextBuffer(native.sClientName);
+                    FreeContextBuffer(native.sServerName);
+                }
+                DeleteSecurityContext(&ctx);
+                have_ctx = 0;
+            } else if (ss == SEC_I_CONTINUE_NEEDED) {
+                /* Another leg: keep this connection and its context. */
+                code = 401;
+                keep = r.keep_alive_allowed;
+                send_response(fd, code, final_b64 ? final_b64 : "", "continue the handshake\n",
+                              head_only, keep);
+                printf("%s: %s %s -> 401 (SEC_I_CONTINUE_NEEDED, continuation token sent)\n",
+                       demo_progname(), r.method, r.target);
+                if (!keep) {
+                    DeleteSecurityContext(&ctx);
+                    have_ctx = 0;
+                }
+            } else {
+                const char *name = demo_status_name(ss);
+                size_t blen = 64 + (name ? strlen(name) : 0);
+
+                body = malloc(blen);
+                if (body != NULL)
+                    snprintf(body, blen, "authentication failed: %s (0x%08lX)\n",
+                             name ? name : "unknown status", (unsigned long)(uint32_t)ss);
+                /* 401 carries a fresh challenge (RFC 7235 3.1). */
+                send_response(fd, code, code == 401 ? "" : NULL,
+                              body ? body : "authentication failed\n", head_only, 0);
+                if (have_ctx) {
+                    DeleteSecurityContext(&ctx);
+                    have_ctx = 0;
+                }
+            }
+        }
+    next:
+        s->served++;
+        free(body);
+        free(final_b64);
+        if (!keep || consume_request(c, header_len, r.content_length) < 0)
+            break;
+    }
+
+    if (have_ctx)
+        DeleteSecurityContext(&ctx);
+    free(c);
+}
+
+int main(int argc, char **argv)
+{
+    struct server s;
+    const char *port_file = NULL;
+    unsigned short port = 0, bound = 0;
+    TimeStamp expiry;
+    SECURITY_STATUS ss;
+    int lfd, i, rc = 0;
+
+    memset(&s, 0, sizeof s);
+    s.package = "Negotiate";
+    demo_set_progname(argv[0]);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--package") == 0 && i + 1 < argc) {
+            s.package = argv[++i];
+        } else if (strcmp(a, "--port") == 0 && i + 1 < argc) {
+            if (demo_parse_port(argv[++i], 1, &port) < 0)
+                return 2;
+        } else if (strcmp(a, "--port-file") == 0 && i + 1 < argc) {
+            port_file = argv[++i];
+        } else if (strcmp(a, "--count") == 0 && i + 1 < argc) {
+            char *e;
+            const char *v = argv[++i];
+            s.count = strtoul(v, &e, 10);
+            if (e == v || *e != '\0' || *v == '-' || s.count == 0) {
+                fprintf(stderr, "%s: --count needs a positive number, not '%s'\n",
+                        demo_progname(), v);
+                return 2;
+            }
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "%s: unknown or incomplete argument '%s'\n", demo_progname(), a);
+            usage(stderr);
+            return 2;
+        }
+    }
+
+    ss = AcquireCredentialsHandleA(NULL, (SEC_CHAR *)s.package, SECPKG_CRED_INBOUND, NULL, NULL,
+                                   NULL, NULL, &s.cred, &expiry);
+    if (ss != SEC_E_OK) {
+        demo_print_sspi_error("AcquireCredentialsHandle(SECPKG_CRED_INBOUND)", ss);
+        return 1;
+    }
+
+    lfd = demo_listen(port, &bound);
+    if (lfd < 0) {
+        FreeCredentialsHandle(&s.cred);
+        return 1;
+    }
+    if (port_file != NULL && demo_write_port_file(port_file, bound) < 0) {
+        demo_close(lfd);
+        FreeCredentialsHandle(&s.cred);
+        return 1;
+    }
+    printf("%s: %s authentication on http://localhost:%u/\n", demo_progname(), s.package,
+           (unsigned)bound);
+
+    while (s.count == 0 || s.served < s.count) {
+        int cfd = demo_accept(lfd);
+        if (cfd < 0) {
+            rc = 1;
+            break;
+        }
+        serve_connection(&s, cfd);
+        demo_close(cfd);
+    }
+
+    demo_close(lfd);
+    FreeCredentialsHandle(&s.cred);
+    return rc;
+}

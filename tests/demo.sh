@@ -1,0 +1,208 @@
+#!/bin/sh
+# tests/demo.sh - the demo's realm + server + client part, as an automake test.
+#
+# Starts a throwaway Heimdal realm (tools/mkrealm.sh) and, for each package
+# (Kerberos and Negotiate; DEMO_PACKAGES overrides), runs
+# examples/sspi-demo-server --once and examples/sspi-demo-client over
+# loopback TCP:
+#   1. with a password identity (SEC_WINNT_AUTH_IDENTITY_A) for alice,
+#   2. the same through the W entry points (SEC_WINNT_AUTH_IDENTITY_W, --wide),
+#   3. with the default credentials, after kinit into the realm's ccache,
+# and asserts that the server saw alice@REALM, that the client got its
+# greeting, and that mutual authentication completed (--mutual).
+# The server reports the client as SECPKG_ATTR_NAMES ("DEMO\alice", the
+# Windows account name) and SECPKG_ATTR_NATIVE_NAMES (alice@DEMO.SSPI.TEST).  Then a
+# wrong password must fail with SEC_E_LOGON_DENIED, printed by name.
+#
+# Uses the binaries already built in $top_builddir: no apt, no build.
+# tools/demo.sh runs this script after building; its output is the demo.
+#
+# Exit: 0 pass, 1 fail, 77 skip (no Heimdal KDC), 99 hard error.
+set -u
+
+me=demo
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+REALM=${DEMO_REALM:-DEMO.SSPI.TEST}
+PACKAGES=${DEMO_PACKAGES:-Kerberos Negotiate}
+TARGET=HTTP/localhost
+# What SECPKG_ATTR_NAMES gives for alice@REALM: "DOMAIN\alice", DOMAIN being
+# the realm's first label, as Windows' Kerberos reports an AD account
+# (gss_map/account_name.h).  SECPKG_ATTR_NATIVE_NAMES gives alice@REALM.
+ACCOUNT="$(printf '%s' "${REALM%%.*}" | tr '[:lower:]' '[:upper:]')\\alice"
+
+server=$top_builddir/examples/sspi-demo-server
+client=$top_builddir/examples/sspi-demo-client
+mkrealm=$top_srcdir/tools/mkrealm.sh
+
+say()  { printf '%s\n' "$*"; }
+fail() { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
+skip() { printf '%s: SKIP: %s\n' "$me" "$*"; exit 77; }
+hard() { printf '%s: ERROR: %s\n' "$me" "$*" >&2; exit 99; }
+
+for p in "$server" "$client"; do
+    [ -x "$p" ] || hard "$p is not built (run make first)"
+done
+[ -x "$mkrealm" ] || hard "$mkrealm is missing or not executable"
+# The KDC: configure's HEIMDAL_KDC, else where Debian puts it (mkrealm.sh
+# looks in the same places).
+if [ -n "${HEIMDAL_KDC:-}" ]; then
+    [ -x "$HEIMDAL_KDC" ] ||
+        skip "the Heimdal KDC ($HEIMDAL_KDC) is not installed (Debian: apt-get install heimdal-kdc)"
+elif [ ! -x /usr/lib/heimdal-servers/kdc ] && ! command -v kdc >/dev/null 2>&1; then
+    skip "no Heimdal KDC found (Debian: apt-get install heimdal-kdc)"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sspi-demo.XXXXXX") || hard "mktemp failed"
+server_pid=
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+    if [ -f "$tmp/realm/env.sh" ]; then
+        "$mkrealm" --stop "$tmp/realm" >/dev/null 2>&1
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+# ---------------------------------------------------------------- the realm
+say "== a throwaway realm $REALM in $tmp/realm"
+if ! "$mkrealm" "$tmp/realm" "$REALM" >"$tmp/mkrealm.log" 2>&1; then
+    cat "$tmp/mkrealm.log" >&2
+    fail "tools/mkrealm.sh could not start the realm"
+fi
+# KRB5_CONFIG, KRB5_KTNAME (the service keytab: HTTP/localhost, host/localhost)
+# and KRB5CCNAME (an empty ccache inside the realm directory).
+# shellcheck disable=SC1091 # written by mkrealm.sh at run time
+. "$tmp/realm/env.sh"
+ALICE_PASSWORD=$(awk -v u="alice@$REALM" '$1 == u { print $2 }' "$tmp/realm/passwords")
+[ -n "$ALICE_PASSWORD" ] || fail "no password for alice@$REALM in $tmp/realm/passwords"
+say "   KRB5_CONFIG=$KRB5_CONFIG"
+say "   KRB5_KTNAME=$KRB5_KTNAME"
+say "   KRB5CCNAME=$KRB5CCNAME"
+
+# ---------------------------------------------------------------- helpers
+
+# start_server PACKAGE LOG: sspi-demo-server --once in the background;
+# sets server_pid and port.
+start_server() {
+    rm -f "$tmp/port"
+    "$server" --package "$1" --port-file "$tmp/port" --once >"$2" 2>&1 &
+    server_pid=$!
+    n=0
+    while [ ! -s "$tmp/port" ]; do
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            wait "$server_pid" 2>/dev/null
+            server_pid=
+            sed 's/^/   server| /' "$2" >&2
+            fail "sspi-demo-server --package $1 exited before listening"
+        fi
+        n=$((n + 1))
+        [ "$n" -le 200 ] || fail "sspi-demo-server did not write its port file in 20 s"
+        sleep 0.1
+    done
+    port=$(cat "$tmp/port")
+}
+
+# wait_server: wait for the --once server; sets server_status.
+wait_server() {
+    n=0
+    while kill -0 "$server_pid" 2>/dev/null; do
+        n=$((n + 1))
+        if [ "$n" -gt 300 ]; then
+            kill "$server_pid" 2>/dev/null
+            break
+        fi
+        sleep 0.1
+    done
+    wait "$server_pid"
+    server_status=$?
+    server_pid=
+}
+
+# has_line FILE "label: value": FILE has that line, whatever the indentation
+# and padding (compared as fixed strings: names hold backslashes).
+has_line() {
+    sed -e 's/^ *//' -e 's/:  */: /' "$1" | grep -Fxq -- "$2"
+}
+
+# run_case NAME PACKAGE CLIENT-ARGS...: one authentication, all assertions.
+run_case() {
+    name=$1 pkg=$2
+    shift 2
+    slog=$tmp/server.log clog=$tmp/client.log
+    say ""
+    say "== $pkg, $name"
+    start_server "$pkg" "$slog"
+    say "   \$ sspi-demo-client --package $pkg --target $TARGET --port $port $*" |
+        sed 's/--password [^ ]*/--password ****/'
+    "$client" --package "$pkg" --target "$TARGET" --port "$port" --mutual "$@" \
+        >"$clog" 2>&1
+    client_status=$?
+    wait_server
+    sed 's/^/   client| /' "$clog"
+    sed 's/^/   server| /' "$slog"
+    [ "$client_status" -eq 0 ] || fail "$pkg/$name: sspi-demo-client exited $client_status"
+    [ "$server_status" -eq 0 ] || fail "$pkg/$name: sspi-demo-server exited $server_status"
+    has_line "$slog" "client name: $ACCOUNT" ||
+        fail "$pkg/$name: the server did not report client name $ACCOUNT (SECPKG_ATTR_NAMES)"
+    has_line "$slog" "client principal: alice@$REALM" ||
+        fail "$pkg/$name: the server did not report client principal alice@$REALM" \
+             "(SECPKG_ATTR_NATIVE_NAMES)"
+    has_line "$clog" "server says: hello $ACCOUNT" ||
+        fail "$pkg/$name: the client did not get 'hello $ACCOUNT'"
+    grep -Eq "mutual auth: +yes" "$clog" ||
+        fail "$pkg/$name: mutual authentication did not complete"
+    say "   ok: the server saw $ACCOUNT (alice@$REALM)"
+}
+
+# ---------------------------------------------------------------- the runs
+for pkg in $PACKAGES; do
+    run_case "password identity (AcquireCredentialsHandleA)" "$pkg" \
+        --user "alice@$REALM" --password "$ALICE_PASSWORD"
+    run_case "password identity (W entry points, UTF-16)" "$pkg" \
+        --user "alice@$REALM" --password "$ALICE_PASSWORD" --wide
+done
+
+# The default credentials: what kinit put in KRB5CCNAME (the realm's own
+# ccache, never the user's).
+say ""
+say "== kinit alice@$REALM into $KRB5CCNAME"
+# Heimdal's kinit (configure's HEIMDAL_KINIT, else the one mkrealm.sh found).
+kinit_prog=${HEIMDAL_KINIT:-}
+[ -n "$kinit_prog" ] || kinit_prog=${SSPI_KINIT:-}
+[ -n "$kinit_prog" ] || fail "no kinit found (Debian: apt-get install heimdal-clients)"
+printf '%s\n' "$ALICE_PASSWORD" >"$tmp/alice.pw"
+if ! "$kinit_prog" --password-file="$tmp/alice.pw" "alice@$REALM" >"$tmp/kinit.log" 2>&1; then
+    cat "$tmp/kinit.log" >&2
+    fail "kinit alice@$REALM failed"
+fi
+rm -f "$tmp/alice.pw"
+
+for pkg in $PACKAGES; do
+    run_case "default credentials (the kinit ccache)" "$pkg"
+done
+
+# ---------------------------------------------------------------- an error
+say ""
+say "== a wrong password must fail, with the status by name"
+start_server Kerberos "$tmp/server.log"
+"$client" --package Kerberos --target "$TARGET" --port "$port" \
+    --user "alice@$REALM" --password not-the-password >"$tmp/client.log" 2>&1
+client_status=$?
+kill "$server_pid" 2>/dev/null
+wait "$server_pid" 2>/dev/null
+server_pid=
+sed 's/^/   client| /' "$tmp/client.log"
+[ "$client_status" -eq 1 ] || fail "a wrong password gave exit status $client_status, not 1"
+grep -q "SEC_E_LOGON_DENIED (0x8009030C)" "$tmp/client.log" ||
+    fail "a wrong password was not reported as SEC_E_LOGON_DENIED (0x8009030C)"
+say "   ok: SEC_E_LOGON_DENIED"
+
+say ""
+say "$me: PASS (packages: $PACKAGES)"
+exit 0

@@ -1,0 +1,136 @@
+#!/bin/bash
+# tools/demo.sh - the first command of the README: from a fresh Debian 12
+# machine to Windows SSPI code authenticating with Kerberos on Unix.
+#
+#   tools/demo.sh [--no-install] [--build-dir DIR]
+#
+# 1. installs the build and test dependencies with apt-get (sudo when not
+#    root; the list is tools/deps.sh; nothing is done when all are there,
+#    and --no-install skips the step);
+# 2. builds the project out of tree in DIR (default: build/ in the source
+#    tree, shared with tools/test.sh): autoreconf -fi (when configure or
+#    Makefile.in is missing or out of date), configure, make;
+# 3. starts a throwaway Heimdal realm in a temporary directory and runs the
+#    SSPI demo server and client over loopback TCP for every package that
+#    works (Kerberos and Negotiate): with a password identity for alice and
+#    with the default credential cache after kinit, printing what the
+#    server saw (tests/demo.sh);
+# 4. runs `curl --negotiate` against the SSPI HTTP server
+#    (tests/interop-curl-negotiate.sh).
+# Every realm lives in its own temporary directory, its KDC is stopped and
+# the directory removed on exit; nothing under /etc or your own Kerberos
+# caches is read or written.
+#
+# Exit: 0 when every step worked, non-zero with a message saying which
+# step failed.
+set -eu
+
+usage() {
+    sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+}
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+builddir=
+install=yes
+while [ $# -gt 0 ]; do
+    case $1 in
+    --no-install) install=no ;;
+    --build-dir) [ $# -ge 2 ] || { usage >&2; exit 2; }; builddir=$2; shift ;;
+    --build-dir=*) builddir=${1#--build-dir=} ;;
+    -h|--help) usage; exit 0 ;;
+    *) printf 'demo.sh: unknown argument %s\n\n' "$1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+[ -n "$builddir" ] || builddir=$srcdir/build
+
+if [ -t 1 ]; then
+    step() { printf '\n\033[1m### %s\033[0m\n' "$*"; }
+else
+    step() { printf '\n### %s\n' "$*"; }
+fi
+die()  { printf '\ndemo.sh: FAILED: %s\n' "$*" >&2; exit 1; }
+
+# ------------------------------------------------------------------ 1. packages
+# The package list and the installer are shared with tools/test.sh.
+# shellcheck source=tools/deps.sh
+. "$srcdir/tools/deps.sh"
+if [ "$install" = yes ]; then
+    step "1. packages (apt-get, through sudo when not root)"
+    # shellcheck disable=SC2206 # the word list is split on purpose
+    deps=($SSPI_SHIM_DEPS)
+    if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+        die "no dpkg/apt-get: this script installs for Debian 12; install by hand: ${deps[*]}"
+    fi
+    if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+        die "not root and no sudo: as root, run: apt-get install ${deps[*]}"
+    fi
+    install_deps || die "installing the Debian packages failed (see apt-get's messages above)"
+    echo "installed: ${deps[*]}"
+else
+    step "1. packages: skipped (--no-install)"
+fi
+
+# ------------------------------------------------------------------ 2. build
+step "2. build in $builddir"
+cd "$srcdir"
+if [ ! -x configure ] || [ ! configure -nt configure.ac ] || [ ! Makefile.in -nt Makefile.am ]; then
+    echo "\$ autoreconf -fi"
+    mkdir -p "$builddir"
+    autoreconf -fi >"$builddir/autoreconf.out" 2>&1 || {
+        cat "$builddir/autoreconf.out" >&2
+        die "autoreconf failed (are autoconf, automake, libtool, pkg-config installed?)"
+    }
+fi
+mkdir -p "$builddir"
+cd "$builddir"
+if [ ! -f Makefile ] || [ "$srcdir/configure" -nt config.status ]; then
+    echo "\$ $srcdir/configure"
+    "$srcdir/configure" >configure.out 2>&1 || {
+        tail -n 30 configure.out >&2
+        die "configure failed (full output: $builddir/configure.out, $builddir/config.log)"
+    }
+    tail -n 8 configure.out
+fi
+jobs=$(nproc 2>/dev/null || echo 2)
+echo "\$ make -j$jobs"
+make -j"$jobs" >make.out 2>&1 || {
+    tail -n 40 make.out >&2
+    die "make failed (full output: $builddir/make.out)"
+}
+echo "built: examples/sspi-demo-server examples/sspi-demo-client examples/sspi-http-server"
+
+# The test scripts find the programs the way `make check` tells them to.
+top_srcdir=$srcdir
+top_builddir=$builddir
+export top_srcdir top_builddir
+for v in HEIMDAL_KDC HEIMDAL_KADMIN HEIMDAL_KINIT CURL PYTHON3; do
+    val=$(sed -n "s/^$v = //p" Makefile | head -n 1)
+    if [ -n "$val" ]; then
+        eval "$v=\$val"
+        export "${v?}"
+    fi
+done
+
+# ------------------------------------------------------------------ 3. SSPI demo
+step "3. SSPI server and client over loopback TCP (a throwaway realm)"
+sh "$srcdir/tests/demo.sh" || die "the SSPI demo failed (output above)"
+
+# ------------------------------------------------------------------ 4. curl
+step "4. curl --negotiate against the SSPI HTTP server"
+set +e
+sh "$srcdir/tests/interop-curl-negotiate.sh"
+rc=$?
+set -e
+case $rc in
+0) ;;
+77) echo "demo.sh: curl step skipped (reason above)" ;;
+*) die "curl --negotiate against sspi-http-server failed (output above)" ;;
+esac
+
+step "done"
+cat <<EOF
+Windows SSPI code (examples/*.c) authenticated with Kerberos and Negotiate on
+this machine, against a Heimdal KDC, and curl's SPNEGO talked to it over HTTP.
+Next: cd $builddir && make check   (the whole test suite)
+EOF
