@@ -810,6 +810,71 @@ START_TEST(garbage_tokens_are_invalid_token)
 }
 END_TEST
 
+START_TEST(wrong_buffer_types_and_empty_tokens_are_invalid_token)
+{
+    CredHandle cc, sc;
+    ASSERT_STATUS(client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
+    unsigned char tok[16384], obuf[16384];
+    ULONG len = sizeof(tok);
+    capture_first_token(PKG, tok, &len);
+    SecBuffer out = {sizeof(obuf), SECBUFFER_TOKEN, obuf};
+    SecBufferDesc out_desc = {SECBUFFER_VERSION, 1, &out};
+    CtxtHandle server = {3, 3};
+    ULONG attr;
+
+    /* The client token in a SECBUFFER_DATA buffer: no token at all. */
+    SecBuffer data = {len, SECBUFFER_DATA, tok};
+    SecBufferDesc data_desc = {SECBUFFER_VERSION, 1, &data};
+    ASSERT_STATUS(AcceptSecurityContext(&sc, NULL, &data_desc, 0, 0, &server, &out_desc, &attr,
+                                        NULL), SEC_E_INVALID_TOKEN);
+    /* A zero-length token, and a token buffer without memory. */
+    SecBuffer empty = {0, SECBUFFER_TOKEN, tok};
+    SecBufferDesc empty_desc = {SECBUFFER_VERSION, 1, &empty};
+    ASSERT_STATUS(AcceptSecurityContext(&sc, NULL, &empty_desc, 0, 0, &server, &out_desc, &attr,
+                                        NULL), SEC_E_INVALID_TOKEN);
+    SecBuffer nomem = {len, SECBUFFER_TOKEN, NULL};
+    SecBufferDesc nomem_desc = {SECBUFFER_VERSION, 1, &nomem};
+    ASSERT_STATUS(AcceptSecurityContext(&sc, NULL, &nomem_desc, 0, 0, &server, &out_desc, &attr,
+                                        NULL), SEC_E_INVALID_TOKEN);
+    /* No input descriptor at all. */
+    ASSERT_STATUS(AcceptSecurityContext(&sc, NULL, NULL, 0, 0, &server, &out_desc, &attr, NULL),
+                  SEC_E_INVALID_TOKEN);
+    ck_assert_uint_eq(server.dwLower, 3);
+
+    /* The token found among other buffers, with attribute bits set. */
+    SecBuffer mixed[3] = {{0, SECBUFFER_EMPTY, NULL}, {4, SECBUFFER_DATA, obuf},
+                          {len, SECBUFFER_TOKEN | SECBUFFER_READONLY, tok}};
+    SecBufferDesc mixed_desc = {SECBUFFER_VERSION, 3, mixed};
+    /* ...but an output descriptor without a token buffer has nowhere to
+     * put the AP-REP. */
+    SecBuffer no_token_out = {sizeof(obuf), SECBUFFER_DATA, obuf};
+    SecBufferDesc no_token_desc = {SECBUFFER_VERSION, 1, &no_token_out};
+    ASSERT_STATUS(AcceptSecurityContext(&sc, NULL, &mixed_desc, 0, 0, &server, &no_token_desc,
+                                        &attr, NULL), SEC_E_INVALID_TOKEN);
+    ASSERT_STATUS(AcceptSecurityContext(&sc, NULL, &mixed_desc, 0, 0, &server, &out_desc, &attr,
+                                        NULL), SEC_E_OK);
+    ASSERT_STATUS(DeleteSecurityContext(&server), SEC_E_OK);
+
+    /* A client's later leg without a token buffer. */
+    CtxtHandle client;
+    out.cbBuffer = sizeof(obuf);
+    ASSERT_STATUS(InitializeSecurityContextA(&cc, NULL, (SEC_CHAR *)TEST_REALM_HTTP_SERVICE,
+                                             ISC_REQ_MUTUAL_AUTH, 0, 0, NULL, 0, &client,
+                                             &out_desc, &attr, NULL), SEC_I_CONTINUE_NEEDED);
+    ASSERT_STATUS(InitializeSecurityContextA(&cc, &client, NULL, ISC_REQ_MUTUAL_AUTH, 0, 0,
+                                             &data_desc, 0, &client, &out_desc, &attr, NULL),
+                  SEC_E_INVALID_TOKEN);
+    /* A call without a token is refused before GSS-API sees it: the
+     * context is not failed and its handle still answers. */
+    SecPkgContext_Flags flags;
+    ASSERT_STATUS(QueryContextAttributesA(&client, SECPKG_ATTR_FLAGS, &flags), SEC_E_OK);
+    ASSERT_STATUS(DeleteSecurityContext(&client), SEC_E_OK);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
 START_TEST(freed_and_foreign_handles_are_invalid_handle)
 {
     CredHandle cc, sc;
@@ -936,6 +1001,7 @@ static Suite *main_suite(void)
     tcase_add_loop_test(tc, missing_keytab_is_no_credentials, 0, 2);
     tcase_add_loop_test(tc, no_default_ccache_is_no_credentials, 0, 2);
     tcase_add_loop_test(tc, garbage_tokens_are_invalid_token, 0, 2);
+    tcase_add_loop_test(tc, wrong_buffer_types_and_empty_tokens_are_invalid_token, 0, 2);
     tcase_add_loop_test(tc, freed_and_foreign_handles_are_invalid_handle, 0, 2);
     tcase_add_test(tc, expired_ticket_is_context_expired);
     suite_add_tcase(s, tc);
