@@ -204,6 +204,23 @@ static SECURITY_STATUS later_leg(PCtxtHandle phContext, bool initiator, struct s
     return SEC_E_OK;
 }
 
+/* Checks of a first call common to both sides: a live credential for
+ * this direction and somewhere to put the new handle. */
+static SECURITY_STATUS first_leg_credential(PCredHandle phCredential, PCtxtHandle phNewContext,
+                                            ULONG direction, struct shim_credential **out)
+{
+    struct shim_credential *cred = shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL);
+    if (cred == NULL)
+        return SEC_E_INVALID_HANDLE;
+    if (phNewContext == NULL)
+        return SEC_E_INVALID_PARAMETER;
+    if (!(cred->use & direction))
+        return shim_fail(SEC_E_NO_CREDENTIALS, "the credential is %s only",
+                         direction == SECPKG_CRED_OUTBOUND ? "inbound" : "outbound");
+    *out = cred;
+    return SEC_E_OK;
+}
+
 static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContext,
                                   const char *target, ULONG fContextReq,
                                   PSecBufferDesc pInput, PCtxtHandle phNewContext,
@@ -218,13 +235,10 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
     if ((st = shim_check_desc(pInput)) != SEC_E_OK || (st = shim_check_desc(pOutput)) != SEC_E_OK)
         return st;
     if (first) {
-        struct shim_credential *cred = shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL);
-        if (cred == NULL)
-            return SEC_E_INVALID_HANDLE;
-        if (phNewContext == NULL)
-            return SEC_E_INVALID_PARAMETER;
-        if (!(cred->use & SECPKG_CRED_OUTBOUND))
-            return shim_fail(SEC_E_NO_CREDENTIALS, "the credential is inbound only");
+        struct shim_credential *cred = NULL;
+        if ((st = first_leg_credential(phCredential, phNewContext, SECPKG_CRED_OUTBOUND, &cred)) !=
+            SEC_E_OK)
+            return st;
         if (fContextReq & ISC_REQ_DATAGRAM)
             return shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
                              "datagram contexts are not available through GSS-API");
@@ -355,13 +369,10 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     if ((st = shim_check_desc(pInput)) != SEC_E_OK || (st = shim_check_desc(pOutput)) != SEC_E_OK)
         return st;
     if (first) {
-        struct shim_credential *cred = shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL);
-        if (cred == NULL)
-            return SEC_E_INVALID_HANDLE;
-        if (phNewContext == NULL)
-            return SEC_E_INVALID_PARAMETER;
-        if (!(cred->use & SECPKG_CRED_INBOUND))
-            return shim_fail(SEC_E_NO_CREDENTIALS, "the credential is outbound only");
+        struct shim_credential *cred = NULL;
+        if ((st = first_leg_credential(phCredential, phNewContext, SECPKG_CRED_INBOUND, &cred)) !=
+            SEC_E_OK)
+            return st;
         if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
             return st;
         if ((st = check_token_mech(cred->pkg, &input)) != SEC_E_OK)
