@@ -34,10 +34,16 @@ char *shim_default_realm(void)
     return copy;
 }
 
-static SECURITY_STATUS krb5_status(const char *call, krb5_error_code code)
+/* A krb5 library failure, mapped as GSS-API would carry it (the code as the
+ * minor status of GSS_S_FAILURE), described with the library's own text. */
+static SECURITY_STATUS krb5_status(krb5_context k, const char *call, krb5_error_code code)
 {
-    /* The krb5 code is what GSS-API would carry as the minor status. */
-    return shim_gss_status(call, GSS_S_FAILURE, (OM_uint32)code, &shim_oid_krb5);
+    SECURITY_STATUS st = gssmap_status(GSS_S_FAILURE, (OM_uint32)code);
+    const char *text = k != NULL ? krb5_get_error_message(k, code) : NULL;
+    shim_fail(st, "%s: %s [krb5 error %d]", call, text != NULL ? text : "unknown error", (int)code);
+    if (text != NULL)
+        krb5_free_error_message(k, text);
+    return st;
 }
 
 SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *password,
@@ -58,21 +64,21 @@ SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *pass
     *ccache_name = NULL;
     memset(&creds, 0, sizeof(creds));
     if ((code = krb5_init_context(&k)) != 0)
-        return krb5_status("krb5_init_context", code);
+        return krb5_status(NULL, "krb5_init_context", code);
     if ((code = krb5_parse_name(k, principal, &client)) != 0) {
         st = shim_fail(SEC_E_UNKNOWN_CREDENTIALS, "'%s' is not a Kerberos principal name",
                        principal);
         goto out;
     }
     if ((code = krb5_get_init_creds_opt_alloc(k, &opt)) != 0) {
-        st = krb5_status("krb5_get_init_creds_opt_alloc", code);
+        st = krb5_status(k, "krb5_get_init_creds_opt_alloc", code);
         goto out;
     }
     /* Windows TGTs are forwardable; ISC_REQ_DELEGATE needs it. */
     krb5_get_init_creds_opt_set_forwardable(opt, 1);
     code = krb5_get_init_creds_password(k, &creds, client, password, NULL, NULL, 0, NULL, opt);
     if (code != 0) {
-        st = krb5_status("krb5_get_init_creds_password", code);
+        st = krb5_status(k, "krb5_get_init_creds_password", code);
         goto out;
     }
     have_creds = true;
@@ -80,7 +86,7 @@ SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *pass
         (code = krb5_cc_initialize(k, cc, client)) != 0 ||
         (code = krb5_cc_store_cred(k, cc, &creds)) != 0 ||
         (code = krb5_cc_get_full_name(k, cc, &name)) != 0) {
-        st = krb5_status("krb5_cc (MEMORY)", code);
+        st = krb5_status(k, "krb5_cc (MEMORY)", code);
         goto out;
     }
 
