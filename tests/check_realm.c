@@ -17,10 +17,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -29,7 +32,8 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static char test_tmpdir[512];
+static char suite_tmpdir[512];   /* per test case, in the runner process */
+static char test_tmpdir[600];    /* per test, inside suite_tmpdir */
 static char *saved_tmpdir;
 
 static int
@@ -43,40 +47,42 @@ static void
 rm_rf(const char *path)
 {
     struct stat st;
-    if (lstat(path, &st) == 0)
+    if (path[0] != '\0' && lstat(path, &st) == 0)
         nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static pid_t tmpdir_owner;
-
-/* A failing ck_assert ends a forked test with exit(), which skips the
- * checked teardown but runs atexit hooks: remove the private TMPDIR there
- * too (after the harness's own hook has stopped the test's kdcs). */
+/* Unchecked fixture (the runner process): a directory for the whole test
+ * case, removed at the end even when a forked test ended with _exit()
+ * after a failed assertion (which skips the checked teardown). */
 static void
-tmpdir_atexit(void)
+setup_suite_tmpdir(void)
 {
-    if (test_tmpdir[0] != '\0' && tmpdir_owner == getpid())
-        rm_rf(test_tmpdir);
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || base[0] != '/')
+        base = "/tmp";
+    snprintf(suite_tmpdir, sizeof suite_tmpdir, "%s/check_realm.XXXXXX", base);
+    if (mkdtemp(suite_tmpdir) == NULL) {
+        perror("check_realm: mkdtemp");
+        exit(EXIT_FAILURE);
+    }
 }
 
-/* a private TMPDIR for each test */
+static void
+teardown_suite_tmpdir(void)
+{
+    rm_rf(suite_tmpdir);
+}
+
+/* Checked fixture: a private, empty TMPDIR for each test, so "nothing
+ * left behind" can be checked. */
 static void
 setup_tmpdir(void)
 {
-    static pid_t registered_in;
-    const char *base = getenv("TMPDIR");
     const char *old = getenv("TMPDIR");
     saved_tmpdir = old ? strdup(old) : NULL;
-    if (base == NULL || base[0] != '/')
-        base = "/tmp";
-    snprintf(test_tmpdir, sizeof test_tmpdir, "%s/check_realm.XXXXXX", base);
+    snprintf(test_tmpdir, sizeof test_tmpdir, "%s/t.XXXXXX", suite_tmpdir);
     ck_assert_ptr_nonnull(mkdtemp(test_tmpdir));
     setenv("TMPDIR", test_tmpdir, 1);
-    tmpdir_owner = getpid();
-    if (registered_in != getpid()) {     /* once per (forked) process */
-        atexit(tmpdir_atexit);
-        registered_in = getpid();
-    }
 }
 
 static void
@@ -452,6 +458,48 @@ START_TEST(test_stop_restart)
 }
 END_TEST
 
+static int
+bind_loopback(int type, int port)
+{
+    struct sockaddr_in sin;
+    int fd = socket(AF_INET, type, 0);
+    ck_assert_int_ge(fd, 0);
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)port);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+    if (type == SOCK_STREAM)
+        ck_assert_int_eq(listen(fd, 4), 0);
+    return fd;
+}
+
+/* The KDC must bind both TCP and UDP: a port half taken is detected. */
+START_TEST(test_restart_port_taken)
+{
+    struct test_realm r;
+    int fd;
+
+    start_default(&r);
+    ck_assert_int_eq(test_realm_stop_kdc(&r), 0);
+
+    fd = bind_loopback(SOCK_DGRAM, r.port);
+    ck_assert_int_eq(test_realm_restart_kdc(&r), -1);
+    ck_assert_int_eq(r.kdc_pid, 0);
+    ck_assert_int_eq(kdcs_for_dir(r.dir), 0);
+    close(fd);
+
+    fd = bind_loopback(SOCK_STREAM, r.port);
+    ck_assert_int_eq(test_realm_restart_kdc(&r), -1);
+    ck_assert_int_eq(kdcs_for_dir(r.dir), 0);
+    close(fd);
+
+    ck_assert_int_eq(test_realm_restart_kdc(&r), 0);
+    ck_assert_int_eq(test_realm_kinit(&r, TEST_REALM_ALICE, TEST_REALM_ALICE_PASSWORD, NULL), 0);
+    test_realm_destroy(&r);
+}
+END_TEST
+
 START_TEST(test_destroy_removes_everything)
 {
     struct test_realm r;
@@ -723,9 +771,9 @@ START_TEST(test_child_does_not_own)
 }
 END_TEST
 
-/* A test process that dies without destroy leaves no kdc: exit() runs the
- * atexit hook (kdc and directory gone); a crash kills the kdc through
- * PR_SET_PDEATHSIG (the directory stays; removed here). */
+/* A test process that dies without destroy leaves nothing: exit() runs the
+ * atexit hook; a crash (or Check's _exit after a failed assertion) kills
+ * the kdc through PR_SET_PDEATHSIG and the watchdog removes the directory. */
 static void
 run_abandoning_child(int crash, pid_t *kdc_pid, char *dir, size_t dirlen)
 {
@@ -782,7 +830,8 @@ START_TEST(test_crash_kills_kdc)
     run_abandoning_child(1, &kdc, dir, sizeof dir);
     ck_assert_msg(wait_for(pid_gone, &kdc, 5000), "kdc %ld survived", (long)kdc);
     ck_assert(wait_for(no_kdc_for_dir, dir, 5000));
-    rm_rf(dir);
+    /* the watchdog removes the directory */
+    ck_assert_msg(wait_for(dir_gone, dir, 5000), "%s left behind", dir);
 }
 END_TEST
 
@@ -792,6 +841,7 @@ realm_suite(void)
     Suite *s = suite_create("realm");
     TCase *tc = tcase_create("harness");
 
+    tcase_add_unchecked_fixture(tc, setup_suite_tmpdir, teardown_suite_tmpdir);
     tcase_add_checked_fixture(tc, setup_tmpdir, teardown_tmpdir);
     /* a loaded 2-core CI machine: realm start is ~0.4 s, allow plenty */
     tcase_set_timeout(tc, 60);
@@ -800,6 +850,7 @@ realm_suite(void)
     tcase_add_test(tc, test_kinit_password);
     tcase_add_test(tc, test_keytab);
     tcase_add_test(tc, test_stop_restart);
+    tcase_add_test(tc, test_restart_port_taken);
     tcase_add_test(tc, test_destroy_removes_everything);
     tcase_add_test(tc, test_two_realms);
     tcase_add_test(tc, test_bad_arguments);

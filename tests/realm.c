@@ -861,6 +861,95 @@ tcp_answers(int port)
     return ok;
 }
 
+/* ----------------------------------------------------------- watchdog */
+
+/* Reads "pid N" lines (the current kdc) and "q" (destroyed: nothing to do)
+ * on stdin.  EOF without "q" means every process holding the other end -
+ * the owner and its forked children - is gone: kill the kdc if it is still
+ * ours (checked on its command line, so a reused pid is left alone) and
+ * remove the directory.  $1 = directory, $2 = "keep" to keep it. */
+static const char watchdog_script[] =
+    "pid=\n"
+    "while IFS= read -r line; do\n"
+    "  case $line in\n"
+    "    q) exit 0 ;;\n"
+    "    pid\\ *) pid=${line#pid } ;;\n"
+    "  esac\n"
+    "done\n"
+    "if [ -n \"$pid\" ] && [ -r \"/proc/$pid/cmdline\" ] &&\n"
+    "   tr '\\000' ' ' < \"/proc/$pid/cmdline\" | grep -qF -- \"--config-file=$1/kdc.conf\"; then\n"
+    "  kill -KILL -- \"-$pid\" 2>/dev/null; kill -KILL \"$pid\" 2>/dev/null; sleep 0.2\n"
+    "fi\n"
+    "[ \"$2\" = keep ] || rm -rf -- \"$1\"\n";
+
+static void
+watchdog_write(struct test_realm *r, const char *line)
+{
+    size_t len = strlen(line);
+    void (*old)(int);
+    if (r->watch_pid_ <= 0)
+        return;
+    old = signal(SIGPIPE, SIG_IGN);
+    if (write(r->watch_fd_, line, len) != (ssize_t)len) {
+        /* the watchdog is gone: nothing more to tell it */
+    }
+    signal(SIGPIPE, old);
+}
+
+static void
+watchdog_kdc_pid(struct test_realm *r, pid_t pid)
+{
+    char line[32];
+    snprintf(line, sizeof line, "pid %ld\n", (long)pid);
+    watchdog_write(r, line);
+}
+
+static int
+start_watchdog(struct test_realm *r)
+{
+    int p[2];
+    pid_t pid;
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return -1;
+    pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
+        const char *argv[] = { "/bin/sh", "-c", watchdog_script, "test-realm-watchdog",
+                               r->dir, keep_dir() ? "keep" : "remove", NULL };
+        int devnull = open("/dev/null", O_RDWR);
+        setsid();               /* not killed with the test's process group */
+        dup2(p[0], 0);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        close_fds_from(3);
+        execve(argv[0], (char *const *)argv, envp);
+        _exit(127);
+    }
+    close(p[0]);
+    r->watch_fd_ = p[1];
+    r->watch_pid_ = pid;
+    return 0;
+}
+
+static void
+stop_watchdog(struct test_realm *r)
+{
+    int status;
+    if (r->watch_pid_ <= 0)
+        return;
+    watchdog_write(r, "q\n");
+    close(r->watch_fd_);
+    r->watch_fd_ = -1;
+    while (waitpid(r->watch_pid_, &status, 0) < 0 && errno == EINTR)
+        ;
+    r->watch_pid_ = 0;
+}
+
 /* ------------------------------------------------------------ the KDC */
 
 static void
@@ -911,19 +1000,24 @@ read_file(const char *path, size_t *len_out)
     return buf;
 }
 
-int
-test_realm_kdc_log_contains(const struct test_realm *r, const char *needle)
+static int
+file_contains(const char *path, const char *needle)
 {
-    char *text;
+    char *text = read_file(path, NULL);
     int found;
-    if (r == NULL || needle == NULL)
-        return -1;
-    text = read_file(r->kdc_log, NULL);
     if (text == NULL)
         return -1;
     found = strstr(text, needle) != NULL;
     free(text);
     return found;
+}
+
+int
+test_realm_kdc_log_contains(const struct test_realm *r, const char *needle)
+{
+    if (r == NULL || needle == NULL)
+        return -1;
+    return file_contains(r->kdc_log, needle);
 }
 
 /* Count occurrences of needle in the kdc log (to see new lines only). */
@@ -979,7 +1073,7 @@ spawn_kdc(struct test_realm *r)
     const char *preload = NULL;
     struct child_env ce;
     pid_t parent = getpid(), pid;
-    int udp_seen_before, tcp_seen_before;
+    int udp_seen_before, tcp_seen_before, started_before;
     char udp_line[64], tcp_line[64];
     long deadline;
     int out_fd;
@@ -1000,6 +1094,7 @@ spawn_kdc(struct test_realm *r)
     snprintf(tcp_line, sizeof tcp_line, "port %d/tcp", r->port);
     udp_seen_before = log_count(r, udp_line);
     tcp_seen_before = log_count(r, tcp_line);
+    started_before = log_count(r, "KDC started");
 
     const char *argv[] = { r->kdc_prog, cfgopt, portopt, "--addresses=127.0.0.1",
                            "--testing", NULL };
@@ -1042,6 +1137,7 @@ spawn_kdc(struct test_realm *r)
     free(ce.env);
     r->kdc_pid = pid;
     registry_set_pid(r);
+    watchdog_kdc_pid(r, pid);
 
     deadline = now_ms() + KDC_START_TIMEOUT_MS;
     for (;;) {
@@ -1050,18 +1146,20 @@ spawn_kdc(struct test_realm *r)
         if (w == pid) {
             r->kdc_pid = 0;
             registry_set_pid(r);
-            if (test_realm_kdc_log_contains(r, "Address already in use") == 1 ||
-                tcp_answers(r->port))
+            /* bind errors go to stderr (krb5_warn), i.e. kdc.out */
+            if (file_contains(r->kdc_out, "Address already in use") == 1 ||
+                test_realm_kdc_log_contains(r, "Address already in use") == 1)
                 return 1;
             harness_msg("kdc exited at start (status 0x%x); see %s and %s",
                         status, r->kdc_log, r->kdc_out);
             return -1;
         }
-        if (tcp_answers(r->port) &&
-            log_count(r, tcp_line) > tcp_seen_before) {
-            if (log_count(r, udp_line) > udp_seen_before)
+        /* "KDC started" is logged once every socket was tried */
+        if (log_count(r, "KDC started") > started_before) {
+            if (log_count(r, tcp_line) > tcp_seen_before &&
+                log_count(r, udp_line) > udp_seen_before && tcp_answers(r->port))
                 return 0;
-            /* TCP up but no UDP socket: someone holds the UDP port. */
+            /* one of the two sockets failed: someone holds that port */
             kill_kdc_now(pid);
             r->kdc_pid = 0;
             registry_set_pid(r);
@@ -1119,6 +1217,7 @@ test_realm_stop_kdc(struct test_realm *r)
     kill(-r->kdc_pid, SIGKILL);   /* anything left in its group */
     r->kdc_pid = 0;
     registry_set_pid(r);
+    watchdog_kdc_pid(r, 0);
     return 0;
 }
 
@@ -1292,6 +1391,8 @@ test_realm_start_ex(struct test_realm *r, const char *realm_name,
         r->dir[0] = '\0';
         return -1;
     }
+    if (start_watchdog(r) != 0)
+        goto fail;
     if (opt->extra_libdefaults != NULL &&
         (r->extra_libdefaults_ = strdup(opt->extra_libdefaults)) == NULL)
         goto fail;
@@ -1358,6 +1459,7 @@ test_realm_destroy(struct test_realm *r)
         return;     /* a forked child: the realm is its parent's */
     test_realm_stop_kdc(r);
     restore_env(r);
+    stop_watchdog(r);
     if (keep_dir())
         harness_msg("kept %s", r->dir);
     else if (remove_tree(r->dir) != 0)

@@ -35,7 +35,10 @@
  * Processes: the kdc runs single-process (--testing) in its own process
  * group and gets SIGKILL when the thread that started it dies
  * (PR_SET_PDEATHSIG), so start the realm from the main thread (or a thread
- * that outlives the realm).  An atexit() hook destroys realms left running.
+ * that outlives the realm).  An atexit() hook destroys realms left running
+ * at exit(); a small watchdog (/bin/sh, own session) removes the directory
+ * when the owning process ends any other way (_exit() after a failed Check
+ * assertion in a forked test, a crash, SIGKILL from a timeout).
  * A realm belongs to the process that started it: in a fork()ed child
  * (e.g. a Check test whose realm was set up in an unchecked fixture) the
  * realm can be used (kinit, kadmin, keytabs), but test_realm_stop_kdc,
@@ -103,6 +106,8 @@ struct test_realm {
     char *saved_env_[8];
     int saved_set_[8];
     char *extra_libdefaults_;
+    int watch_fd_;
+    pid_t watch_pid_;
 };
 
 /* Optional knobs for test_realm_start_ex(); zero-initialise. */
