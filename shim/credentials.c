@@ -212,7 +212,14 @@ static SECURITY_STATUS acquire_credentials(const char *principal, const char *pa
 
     if (st == SEC_E_OK && (direction & SECPKG_CRED_INBOUND))
         st = acquire(cred, GSS_C_ACCEPT, &cred->accept);
-    if (st == SEC_E_OK && (direction & SECPKG_CRED_OUTBOUND) && !cred->identity.has_password)
+    /* As on Windows: after ImpersonateSecurityContext, an outbound credential
+     * with no identity of its own is the impersonated client's (delegated). */
+    bool delegated = false;
+    if (st == SEC_E_OK && (direction & SECPKG_CRED_OUTBOUND) && auth_data == NULL &&
+        cred->desired_name == GSS_C_NO_NAME)
+        st = shim_impersonated_credential(&cred->initiate, &cred->principal, &delegated);
+    if (st == SEC_E_OK && (direction & SECPKG_CRED_OUTBOUND) && !cred->identity.has_password &&
+        !delegated)
         st = acquire(cred, GSS_C_INITIATE, &cred->initiate);
     /* Only initiator credentials are asked for their name: a default
      * acceptor credential has none (any key of the keytab may serve), and

@@ -9,13 +9,19 @@
 
 #include "shim_internal.h"
 
-#define NOT_YET(what) shim_fail(SEC_E_UNSUPPORTED_FUNCTION, "%s is not implemented yet", what)
+#define NOT_YET(what) shim_not_yet(what)
+#define context_not_yet shim_context_not_yet
 
-static SECURITY_STATUS context_not_yet(PCtxtHandle phContext, const char *what)
+SECURITY_STATUS shim_not_yet(const char *what)
+{
+    return shim_fail(SEC_E_UNSUPPORTED_FUNCTION, "%s is not implemented yet", what);
+}
+
+SECURITY_STATUS shim_context_not_yet(PCtxtHandle phContext, const char *what)
 {
     if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
         return SEC_E_INVALID_HANDLE;
-    return NOT_YET(what);
+    return shim_not_yet(what);
 }
 
 static SECURITY_STATUS credential_not_yet(PCredHandle phCredential, const char *what)
@@ -23,67 +29,6 @@ static SECURITY_STATUS credential_not_yet(PCredHandle phCredential, const char *
     if (shim_handle_get(phCredential, SHIM_HANDLE_CREDENTIAL) == NULL)
         return SEC_E_INVALID_HANDLE;
     return NOT_YET(what);
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQOP,
-                                                 PSecBufferDesc pMessage, ULONG MessageSeqNo)
-{
-    (void)fQOP; (void)pMessage; (void)MessageSeqNo;
-    return context_not_yet(phContext, "MakeSignature");
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext, PSecBufferDesc pMessage,
-                                                   ULONG MessageSeqNo, ULONG *pfQOP)
-{
-    (void)pMessage; (void)MessageSeqNo; (void)pfQOP;
-    return context_not_yet(phContext, "VerifySignature");
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG fQOP,
-                                                  PSecBufferDesc pMessage, ULONG MessageSeqNo)
-{
-    (void)fQOP; (void)pMessage; (void)MessageSeqNo;
-    return context_not_yet(phContext, "EncryptMessage");
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBufferDesc pMessage,
-                                                  ULONG MessageSeqNo, ULONG *pfQOP)
-{
-    (void)pMessage; (void)MessageSeqNo; (void)pfQOP;
-    return context_not_yet(phContext, "DecryptMessage");
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phContext)
-{
-    return context_not_yet(phContext, "ImpersonateSecurityContext");
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext)
-{
-    return context_not_yet(phContext, "RevertSecurityContext");
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY ExportSecurityContext(PCtxtHandle phContext, ULONG fFlags,
-                                                         PSecBuffer pPackedContext, void **pToken)
-{
-    (void)fFlags; (void)pPackedContext; (void)pToken;
-    return context_not_yet(phContext, "ExportSecurityContext");
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextA(LPSTR pszPackage,
-                                                          PSecBuffer pPackedContext, void *Token,
-                                                          PCtxtHandle phContext)
-{
-    (void)pszPackage; (void)pPackedContext; (void)Token; (void)phContext;
-    return NOT_YET("ImportSecurityContext");
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextW(LPWSTR pszPackage,
-                                                          PSecBuffer pPackedContext, void *Token,
-                                                          PCtxtHandle phContext)
-{
-    (void)pszPackage; (void)pPackedContext; (void)Token; (void)phContext;
-    return NOT_YET("ImportSecurityContext");
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phContext, void **Token)

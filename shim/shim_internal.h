@@ -175,6 +175,10 @@ SHIM_LOCAL SECURITY_STATUS shim_gss_status(const char *call, OM_uint32 major,
 SHIM_LOCAL SECURITY_STATUS shim_gss_status_side(const char *call, OM_uint32 major,
                                                 OM_uint32 minor, gss_OID mech,
                                                 enum gssmap_side side);
+/* SEC_E_UNSUPPORTED_FUNCTION with "<what> is not implemented yet"; the
+ * context form first checks the handle (shim/not_yet.c). */
+SHIM_LOCAL SECURITY_STATUS shim_not_yet(const char *what);
+SHIM_LOCAL SECURITY_STATUS shim_context_not_yet(PCtxtHandle phContext, const char *what);
 /* Records a failure that did not come from GSS-API. */
 SHIM_LOCAL SECURITY_STATUS shim_fail(SECURITY_STATUS status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -200,6 +204,14 @@ SHIM_LOCAL SECURITY_STATUS shim_replay_check(gss_ctx_id_t ctx, const gss_buffer_
 /* Forgets what shim_replay_check recorded for a first leg that was then
  * abandoned before the caller saw a context (too small a buffer). */
 SHIM_LOCAL void shim_replay_forget(gss_ctx_id_t ctx, const gss_buffer_desc *token);
+
+/* ------------------------------------------------------------ impersonation */
+
+/* When this thread impersonates a client that delegated its credential,
+ * sets *out to a copy of that credential, *principal to its name
+ * (malloc'd), *found = true.  Otherwise leaves them and returns SEC_E_OK. */
+SHIM_LOCAL SECURITY_STATUS shim_impersonated_credential(gss_cred_id_t *out, char **principal,
+                                                        bool *found);
 
 /* ------------------------------------------------------------ krb5 */
 

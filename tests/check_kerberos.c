@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "gss_map.h"
+#include "handshake.h"
 #include "realm.h"
 #include "sspi.h"
 #include "sspi_shim.h"
@@ -59,22 +60,6 @@ static SEC_WINNT_AUTH_IDENTITY_A identity_a(const char *user, const char *domain
     return id;
 }
 
-static SECURITY_STATUS client_cred(const char *pkg, const char *user, const char *password,
-                                   CredHandle *out)
-{
-    SEC_WINNT_AUTH_IDENTITY_A id = identity_a(user, NULL, password);
-    TimeStamp expiry;
-    return AcquireCredentialsHandleA(NULL, (LPSTR)pkg, SECPKG_CRED_OUTBOUND, NULL,
-                                     user ? &id : NULL, NULL, NULL, out, &expiry);
-}
-
-static SECURITY_STATUS server_cred(const char *pkg, CredHandle *out)
-{
-    TimeStamp expiry;
-    return AcquireCredentialsHandleA(NULL, (LPSTR)pkg, SECPKG_CRED_INBOUND, NULL, NULL, NULL,
-                                     NULL, out, &expiry);
-}
-
 struct leg_buffers {
     unsigned char in[16384], out[16384];
     SecBuffer in_buf, out_buf;
@@ -92,70 +77,6 @@ static void reset_output(struct leg_buffers *b)
 {
     b->out_buf = (SecBuffer){sizeof(b->out), SECBUFFER_TOKEN, b->out};
     b->out_desc = (SecBufferDesc){SECBUFFER_VERSION, 1, &b->out_buf};
-}
-
-/* Result of a whole handshake, leg by leg. */
-struct handshake {
-    CtxtHandle client, server;
-    bool have_client, have_server;
-    ULONG client_attr, server_attr;
-    TimeStamp client_expiry, server_expiry;
-    int legs;
-    SECURITY_STATUS client_last, server_last;
-    bool client_final_token;        /* SEC_E_OK came with a token to send */
-};
-
-/* Runs ISC/ASC until both sides return SEC_E_OK or one fails. */
-static SECURITY_STATUS run_handshake(CredHandle *cc, CredHandle *sc, const char *target,
-                                     ULONG isc_req, ULONG asc_req, struct handshake *h)
-{
-    struct leg_buffers cb, sb;
-    memset(h, 0, sizeof(*h));
-    SECURITY_STATUS cst = SEC_I_CONTINUE_NEEDED, sst = SEC_I_CONTINUE_NEEDED;
-    bool first_client = true;
-
-    reset_output(&cb);
-    cst = InitializeSecurityContextA(cc, NULL, (SEC_CHAR *)target, isc_req, 0,
-                                     SECURITY_NATIVE_DREP, NULL, 0, &h->client, &cb.out_desc,
-                                     &h->client_attr, &h->client_expiry);
-    h->client_last = cst;
-    if (cst != SEC_E_OK && cst != SEC_I_CONTINUE_NEEDED)
-        return cst;
-    h->have_client = true;
-    first_client = false;
-    (void)first_client;
-    for (h->legs = 1; h->legs < 10; h->legs++) {
-        if (cst == SEC_E_OK)
-            h->client_final_token = cb.out_buf.cbBuffer > 0;
-        if (cb.out_buf.cbBuffer == 0 && cst == SEC_E_OK && sst == SEC_E_OK)
-            return SEC_E_OK;
-        if (cb.out_buf.cbBuffer == 0)
-            return cst == SEC_E_OK && sst == SEC_E_OK ? SEC_E_OK : SEC_E_INTERNAL_ERROR;
-        /* server leg */
-        set_input(&sb, cb.out, cb.out_buf.cbBuffer);
-        reset_output(&sb);
-        sst = AcceptSecurityContext(sc, h->have_server ? &h->server : NULL, &sb.in_desc, asc_req,
-                                    SECURITY_NATIVE_DREP, &h->server, &sb.out_desc,
-                                    &h->server_attr, &h->server_expiry);
-        h->server_last = sst;
-        if (sst != SEC_E_OK && sst != SEC_I_CONTINUE_NEEDED)
-            return sst;
-        h->have_server = true;
-        if (sb.out_buf.cbBuffer == 0)
-            return cst == SEC_E_OK && sst == SEC_E_OK ? SEC_E_OK : SEC_E_INTERNAL_ERROR;
-        if (cst == SEC_E_OK && sst == SEC_E_OK && sb.out_buf.cbBuffer > 0)
-            return SEC_E_INTERNAL_ERROR;    /* a token nobody will read */
-        /* client leg */
-        set_input(&cb, sb.out, sb.out_buf.cbBuffer);
-        reset_output(&cb);
-        cst = InitializeSecurityContextA(cc, &h->client, NULL, isc_req, 0, SECURITY_NATIVE_DREP,
-                                         &cb.in_desc, 0, &h->client, &cb.out_desc,
-                                         &h->client_attr, &h->client_expiry);
-        h->client_last = cst;
-        if (cst != SEC_E_OK && cst != SEC_I_CONTINUE_NEEDED)
-            return cst;
-    }
-    return SEC_E_INTERNAL_ERROR;
 }
 
 static void end_handshake(struct handshake *h)
@@ -192,9 +113,9 @@ START_TEST(password_handshake_reports_names_and_flags)
 {
     CredHandle cc, sc;
     struct handshake h;
-    ASSERT_STATUS(client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
-    ASSERT_STATUS(run_handshake(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, ASC_REQ_CONNECTION, &h),
+    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, ASC_REQ_CONNECTION, NULL, 0, NULL, 0, &h),
                   SEC_E_OK);
 
     /* Mutual authentication was asked for and obtained on both sides. */
@@ -356,9 +277,9 @@ START_TEST(default_ccache_is_used_and_never_modified)
 
     CredHandle alice, bob, sc;
     struct handshake h;
-    ASSERT_STATUS(client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &alice), SEC_E_OK);
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
-    ASSERT_STATUS(run_handshake(&alice, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, &h), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &alice), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&alice, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, NULL, 0, NULL, 0, &h), SEC_E_OK);
     SecPkgContext_NativeNamesA native;
     ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_NATIVE_NAMES, &native), SEC_E_OK);
     ck_assert_str_eq((char *)native.sClientName, alice_upn);
@@ -367,8 +288,8 @@ START_TEST(default_ccache_is_used_and_never_modified)
     end_handshake(&h);
 
     /* No identity: the default cache, i.e. bob. */
-    ASSERT_STATUS(client_cred(PKG, NULL, NULL, &bob), SEC_E_OK);
-    ASSERT_STATUS(run_handshake(&bob, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, &h), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(PKG, NULL, NULL, &bob), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&bob, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, NULL, 0, NULL, 0, &h), SEC_E_OK);
     ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_NATIVE_NAMES, &native), SEC_E_OK);
     char bob_upn[256];
     snprintf(bob_upn, sizeof(bob_upn), "%s@%s", TEST_REALM_BOB, realm.realm);
@@ -410,7 +331,7 @@ START_TEST(user_name_forms_are_accepted)
         {TEST_REALM_ALICE, NULL},           /* default realm */
     };
     CredHandle sc;
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
         SEC_WINNT_AUTH_IDENTITY_A id = identity_a(forms[f].user, forms[f].domain,
                                                   TEST_REALM_ALICE_PASSWORD);
@@ -419,7 +340,7 @@ START_TEST(user_name_forms_are_accepted)
         ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR)PKG, SECPKG_CRED_OUTBOUND, NULL, &id,
                                                 NULL, NULL, &cc, &expiry), SEC_E_OK);
         struct handshake h;
-        SECURITY_STATUS st = run_handshake(&cc, &sc, TEST_REALM_HTTP_SERVICE, 0, 0, &h);
+        SECURITY_STATUS st = handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, 0, 0, NULL, 0, NULL, 0, &h);
         ck_assert_msg(st == SEC_E_OK, "form %s / %s: 0x%08X %s", forms[f].user,
                       forms[f].domain ? forms[f].domain : "(null)", (unsigned)st,
                       SspiShimLastErrorMessage());
@@ -442,9 +363,9 @@ START_TEST(one_leg_kerberos_returns_ok_with_a_final_token)
      * token, which it must still send: SEC_E_OK with a non-empty token. */
     CredHandle cc, sc;
     struct handshake h;
-    ASSERT_STATUS(client_cred("Kerberos", alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
-    ASSERT_STATUS(server_cred("Kerberos", &sc), SEC_E_OK);
-    ASSERT_STATUS(run_handshake(&cc, &sc, TEST_REALM_HTTP_SERVICE, ISC_REQ_CONNECTION, 0, &h),
+    ASSERT_STATUS(handshake_client_cred("Kerberos", alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred("Kerberos", &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, ISC_REQ_CONNECTION, 0, NULL, 0, NULL, 0, &h),
                   SEC_E_OK);
     ck_assert(h.client_final_token);
     ck_assert(!(h.client_attr & ISC_RET_MUTUAL_AUTH));
@@ -458,9 +379,9 @@ START_TEST(negotiate_acceptor_takes_raw_kerberos_token)
 {
     CredHandle cc, sc;
     struct handshake h;
-    ASSERT_STATUS(client_cred("Kerberos", alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
-    ASSERT_STATUS(server_cred("Negotiate", &sc), SEC_E_OK);
-    ASSERT_STATUS(run_handshake(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, &h), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred("Kerberos", alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred("Negotiate", &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, NULL, 0, NULL, 0, &h), SEC_E_OK);
     SecPkgContext_PackageInfoA pi;
     ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_PACKAGE_INFO, &pi), SEC_E_OK);
     ck_assert_str_eq((char *)pi.PackageInfo->Name, "Kerberos");
@@ -474,10 +395,10 @@ END_TEST
 START_TEST(kerberos_acceptor_refuses_spnego_token)
 {
     CredHandle cc, sc;
-    ASSERT_STATUS(client_cred("Negotiate", alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
-    ASSERT_STATUS(server_cred("Kerberos", &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred("Negotiate", alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred("Kerberos", &sc), SEC_E_OK);
     struct handshake h;
-    ASSERT_STATUS(run_handshake(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, &h),
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, NULL, 0, NULL, 0, &h),
                   SEC_E_INVALID_TOKEN);
     ck_assert(!h.have_server);
     end_handshake(&h);
@@ -489,8 +410,8 @@ END_TEST
 START_TEST(allocate_memory_tokens_are_freed_with_free_context_buffer)
 {
     CredHandle cc, sc;
-    ASSERT_STATUS(client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     CtxtHandle client, server;
     ULONG cattr = 0, sattr = 0;
     TimeStamp expiry;
@@ -534,8 +455,8 @@ END_TEST
 START_TEST(small_buffer_gives_buffer_too_small_and_the_call_can_be_repeated)
 {
     CredHandle cc, sc;
-    ASSERT_STATUS(client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     unsigned char tiny[8], big[16384];
     CtxtHandle client = {0x1234, 0x5678}, server = {0x1234, 0x5678};
     ULONG attr;
@@ -591,7 +512,7 @@ static SECURITY_STATUS password_first_leg(const char *pkg, const char *user, con
                                           const char *target)
 {
     CredHandle cc;
-    ASSERT_STATUS(client_cred(pkg, user, password, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(pkg, user, password, &cc), SEC_E_OK);
     unsigned char buf[16384];
     SecBuffer out = {sizeof(buf), SECBUFFER_TOKEN, buf};
     SecBufferDesc out_desc = {SECBUFFER_VERSION, 1, &out};
@@ -650,7 +571,7 @@ END_TEST
 static void capture_first_token(const char *pkg, unsigned char *tok, ULONG *len)
 {
     CredHandle cc;
-    ASSERT_STATUS(client_cred(pkg, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(pkg, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
     SecBuffer out = {*len, SECBUFFER_TOKEN, tok};
     SecBufferDesc out_desc = {SECBUFFER_VERSION, 1, &out};
     CtxtHandle ctx;
@@ -670,7 +591,7 @@ START_TEST(replayed_first_token_is_refused)
     ULONG len = sizeof(tok);
     capture_first_token(PKG, tok, &len);
     CredHandle sc;
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     for (int attempt = 0; attempt < 2; attempt++) {
         SecBuffer in = {len, SECBUFFER_TOKEN, tok};
         SecBufferDesc in_desc = {SECBUFFER_VERSION, 1, &in};
@@ -705,7 +626,7 @@ START_TEST(keytab_without_the_key_is_wrong_principal)
     snprintf(env, sizeof(env), "FILE:%s", keytab);
     setenv("KRB5_KTNAME", env, 1);
     CredHandle sc;
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     SecBuffer in = {len, SECBUFFER_TOKEN, tok};
     SecBufferDesc in_desc = {SECBUFFER_VERSION, 1, &in};
     unsigned char obuf[16384];
@@ -725,7 +646,7 @@ START_TEST(missing_keytab_is_no_credentials)
     snprintf(env, sizeof(env), "FILE:%s/does-not-exist.keytab", realm.dir);
     setenv("KRB5_KTNAME", env, 1);
     CredHandle sc;
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_NO_CREDENTIALS);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_NO_CREDENTIALS);
 }
 END_TEST
 
@@ -735,14 +656,14 @@ START_TEST(no_default_ccache_is_no_credentials)
     snprintf(env, sizeof(env), "FILE:%s/no-such-ccache", realm.dir);
     setenv("KRB5CCNAME", env, 1);
     CredHandle cc;
-    ASSERT_STATUS(client_cred(PKG, NULL, NULL, &cc), SEC_E_NO_CREDENTIALS);
+    ASSERT_STATUS(handshake_client_cred(PKG, NULL, NULL, &cc), SEC_E_NO_CREDENTIALS);
 }
 END_TEST
 
 START_TEST(garbage_tokens_are_invalid_token)
 {
     CredHandle sc;
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     unsigned char real[16384];
     ULONG real_len = sizeof(real);
     capture_first_token(PKG, real, &real_len);
@@ -771,7 +692,7 @@ START_TEST(garbage_tokens_are_invalid_token)
     }
     /* A token where an AP-REP is expected. */
     CredHandle cc;
-    ASSERT_STATUS(client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
     unsigned char obuf[16384];
     SecBuffer out = {sizeof(obuf), SECBUFFER_TOKEN, obuf};
     SecBufferDesc out_desc = {SECBUFFER_VERSION, 1, &out};
@@ -800,8 +721,8 @@ END_TEST
 START_TEST(wrong_buffer_types_and_empty_tokens_are_invalid_token)
 {
     CredHandle cc, sc;
-    ASSERT_STATUS(client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     unsigned char tok[16384], obuf[16384];
     ULONG len = sizeof(tok);
     capture_first_token(PKG, tok, &len);
@@ -866,9 +787,9 @@ START_TEST(freed_and_foreign_handles_are_invalid_handle)
 {
     CredHandle cc, sc;
     struct handshake h;
-    ASSERT_STATUS(client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
-    ASSERT_STATUS(server_cred(PKG, &sc), SEC_E_OK);
-    ASSERT_STATUS(run_handshake(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, &h), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, NULL, 0, NULL, 0, &h), SEC_E_OK);
     CtxtHandle stale = h.client;
     ck_assert_int_eq(DeleteSecurityContext(&h.client), SEC_E_OK);
     h.have_client = false;
@@ -906,7 +827,7 @@ START_TEST(expired_ticket_is_context_expired)
     ck_assert_int_eq(test_realm_kinit(&realm, TEST_REALM_BOB, TEST_REALM_BOB_PASSWORD, NULL), 0);
     sleep(3);
     CredHandle cc;
-    SECURITY_STATUS st = client_cred(PKG, NULL, NULL, &cc);
+    SECURITY_STATUS st = handshake_client_cred(PKG, NULL, NULL, &cc);
     if (st == SEC_E_OK) {
         unsigned char buf[16384];
         SecBuffer out = {sizeof(buf), SECBUFFER_TOKEN, buf};
