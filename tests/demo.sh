@@ -22,65 +22,27 @@ set -u
 
 me=demo
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
+# The shared setup (say/fail/skip/hard, the realm, the server); 99 if missing.
+# shellcheck source=tests/testlib.sh
+if [ -r "$top_srcdir/tests/testlib.sh" ]; then . "$top_srcdir/tests/testlib.sh"; else echo "$me: ERROR: no $top_srcdir/tests/testlib.sh" >&2; exit 99; fi
 REALM=${DEMO_REALM:-DEMO.SSPI.TEST}
 PACKAGES=${DEMO_PACKAGES:-Kerberos Negotiate}
 TARGET=HTTP/localhost
 # What SECPKG_ATTR_NAMES gives for alice@REALM: "DOMAIN\alice", DOMAIN being
 # the realm's first label, as Windows' Kerberos reports an AD account
 # (gss_map/account_name.h).  SECPKG_ATTR_NATIVE_NAMES gives alice@REALM.
-ACCOUNT="$(printf '%s' "${REALM%%.*}" | tr '[:lower:]' '[:upper:]')\\alice"
+ACCOUNT=$(account_name alice)
 
 server=$top_builddir/examples/sspi-demo-server
 client=$top_builddir/examples/sspi-demo-client
-mkrealm=$top_srcdir/tools/mkrealm.sh
 
-say()  { printf '%s\n' "$*"; }
-fail() { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
-skip() { printf '%s: SKIP: %s\n' "$me" "$*"; exit 77; }
-hard() { printf '%s: ERROR: %s\n' "$me" "$*" >&2; exit 99; }
-
-for p in "$server" "$client"; do
-    [ -x "$p" ] || hard "$p is not built (run make first)"
-done
-[ -x "$mkrealm" ] || hard "$mkrealm is missing or not executable"
-# The KDC: configure's HEIMDAL_KDC, else where Debian puts it (mkrealm.sh
-# looks in the same places).
-if [ -n "${HEIMDAL_KDC:-}" ]; then
-    [ -x "$HEIMDAL_KDC" ] ||
-        skip "the Heimdal KDC ($HEIMDAL_KDC) is not installed (Debian: apt-get install heimdal-kdc)"
-elif [ ! -x /usr/lib/heimdal-servers/kdc ] && ! command -v kdc >/dev/null 2>&1; then
-    skip "no Heimdal KDC found (Debian: apt-get install heimdal-kdc)"
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sspi-demo.XXXXXX") || hard "mktemp failed"
-server_pid=
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
-    fi
-    if [ -f "$tmp/realm/env.sh" ]; then
-        "$mkrealm" --stop "$tmp/realm" >/dev/null 2>&1
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
+need_built "$server" "$client"
+need_kdc
+make_tmp sspi-demo
 
 # ---------------------------------------------------------------- the realm
 say "== a throwaway realm $REALM in $tmp/realm"
-if ! "$mkrealm" "$tmp/realm" "$REALM" >"$tmp/mkrealm.log" 2>&1; then
-    cat "$tmp/mkrealm.log" >&2
-    fail "tools/mkrealm.sh could not start the realm"
-fi
-# KRB5_CONFIG, KRB5_KTNAME (the service keytab: HTTP/localhost, host/localhost)
-# and KRB5CCNAME (an empty ccache inside the realm directory).
-# shellcheck disable=SC1091 # written by mkrealm.sh at run time
-. "$tmp/realm/env.sh"
-ALICE_PASSWORD=$(awk -v u="alice@$REALM" '$1 == u { print $2 }' "$tmp/realm/passwords")
-[ -n "$ALICE_PASSWORD" ] || fail "no password for alice@$REALM in $tmp/realm/passwords"
+start_realm
 say "   KRB5_CONFIG=$KRB5_CONFIG"
 say "   KRB5_KTNAME=$KRB5_KTNAME"
 say "   KRB5CCNAME=$KRB5CCNAME"
@@ -90,38 +52,8 @@ say "   KRB5CCNAME=$KRB5CCNAME"
 # start_server PACKAGE LOG: sspi-demo-server --once in the background;
 # sets server_pid and port.
 start_server() {
-    rm -f "$tmp/port"
-    "$server" --package "$1" --port-file "$tmp/port" --once >"$2" 2>&1 &
-    server_pid=$!
-    n=0
-    while [ ! -s "$tmp/port" ]; do
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            wait "$server_pid" 2>/dev/null
-            server_pid=
-            sed 's/^/   server| /' "$2" >&2
-            fail "sspi-demo-server --package $1 exited before listening"
-        fi
-        n=$((n + 1))
-        [ "$n" -le 200 ] || fail "sspi-demo-server did not write its port file in 20 s"
-        sleep 0.1
-    done
-    port=$(cat "$tmp/port")
-}
-
-# wait_server: wait for the --once server; sets server_status.
-wait_server() {
-    n=0
-    while kill -0 "$server_pid" 2>/dev/null; do
-        n=$((n + 1))
-        if [ "$n" -gt 300 ]; then
-            kill "$server_pid" 2>/dev/null
-            break
-        fi
-        sleep 0.1
-    done
-    wait "$server_pid"
-    server_status=$?
-    server_pid=
+    spawn_server "sspi-demo-server --package $1" server "$2" \
+        "$server" --package "$1" --port-file "$tmp/port" --once
 }
 
 # has_line FILE "label: value": FILE has that line, whatever the indentation
@@ -172,16 +104,7 @@ done
 # ccache, never the user's).
 say ""
 say "== kinit alice@$REALM into $KRB5CCNAME"
-# Heimdal's kinit (configure's HEIMDAL_KINIT, else the one mkrealm.sh found).
-kinit_prog=${HEIMDAL_KINIT:-}
-[ -n "$kinit_prog" ] || kinit_prog=${SSPI_KINIT:-}
-[ -n "$kinit_prog" ] || fail "no kinit found (Debian: apt-get install heimdal-clients)"
-printf '%s\n' "$ALICE_PASSWORD" >"$tmp/alice.pw"
-if ! "$kinit_prog" --password-file="$tmp/alice.pw" "alice@$REALM" >"$tmp/kinit.log" 2>&1; then
-    cat "$tmp/kinit.log" >&2
-    fail "kinit alice@$REALM failed"
-fi
-rm -f "$tmp/alice.pw"
+kinit_alice
 
 for pkg in $PACKAGES; do
     run_case "default credentials (the kinit ccache)" "$pkg"

@@ -1,0 +1,165 @@
+# shellcheck shell=sh
+# tests/testlib.sh - what the shell tests that run a throwaway Heimdal realm
+# share (tests/demo.sh, tests/interop-curl-negotiate.sh,
+# tests/interop-python-gssapi.sh).  POSIX sh, sourced, never run:
+#
+#   me=NAME            # the test's name, for the messages
+#   top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+#   # shellcheck source=tests/testlib.sh
+#   . "$top_srcdir/tests/testlib.sh"
+#
+# `make check` exports top_srcdir and top_builddir (AM_TESTS_ENVIRONMENT);
+# run by hand, top_builddir defaults to top_srcdir.  Sourcing only sets
+# variables (top_builddir, mkrealm) and defines the functions below; the
+# test calls them.
+#
+# Exit codes, as automake reads them: 0 pass, 1 fail (fail), 77 skip (skip,
+# which prints the reason), 99 hard error (hard).
+#
+#   say / fail / skip / hard MESSAGE...
+#   need_built PROGRAM...   hard error unless each PROGRAM is executable
+#   need_kdc                hard error without tools/mkrealm.sh, skip
+#                           without a Heimdal KDC
+#   make_tmp NAME           tmp=a new directory; on exit, kills $server_pid,
+#                           stops the realm in $tmp/realm and removes $tmp
+#   start_realm             the realm $REALM in $tmp/realm, its env.sh
+#                           sourced, ALICE_PASSWORD set
+#   account_name USER       prints USER's SECPKG_ATTR_NAMES in $REALM
+#   spawn_server LABEL PREFIX LOG COMMAND...
+#                           runs COMMAND in the background (server_pid),
+#                           waits for the port it writes to $tmp/port (port)
+#   wait_server             waits for server_pid to exit (server_status)
+#   kinit_alice             Heimdal kinit alice@$REALM into $KRB5CCNAME
+
+: "${me:=test}"
+top_builddir=${top_builddir:-$top_srcdir}
+mkrealm=$top_srcdir/tools/mkrealm.sh
+
+say()  { printf '%s\n' "$*"; }
+fail() { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
+skip() { printf '%s: SKIP: %s\n' "$me" "$*"; exit 77; }
+hard() { printf '%s: ERROR: %s\n' "$me" "$*" >&2; exit 99; }
+
+# need_built PROGRAM...: the programs this test runs from $top_builddir.
+need_built() {
+    for p in "$@"; do
+        [ -x "$p" ] || hard "$p is not built (run make first)"
+    done
+}
+
+# need_kdc: tools/mkrealm.sh and a Heimdal KDC to run.
+need_kdc() {
+    [ -x "$mkrealm" ] || hard "$mkrealm is missing or not executable"
+    # The KDC: configure's HEIMDAL_KDC, else where Debian puts it (mkrealm.sh
+    # looks in the same places).
+    if [ -n "${HEIMDAL_KDC:-}" ]; then
+        [ -x "$HEIMDAL_KDC" ] ||
+            skip "the Heimdal KDC ($HEIMDAL_KDC) is not installed (Debian: apt-get install heimdal-kdc)"
+    elif [ ! -x /usr/lib/heimdal-servers/kdc ] && ! command -v kdc >/dev/null 2>&1; then
+        skip "no Heimdal KDC found (Debian: apt-get install heimdal-kdc)"
+    fi
+}
+
+# make_tmp NAME: tmp=${TMPDIR:-/tmp}/NAME.XXXXXX, and the EXIT trap that
+# cleans up after the test, whichever way it ends.
+make_tmp() {
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || hard "mktemp failed"
+    server_pid=
+    trap cleanup EXIT
+    trap 'exit 1' HUP INT TERM
+}
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+    fi
+    if [ -f "$tmp/realm/env.sh" ]; then
+        "$mkrealm" --stop "$tmp/realm" >/dev/null 2>&1
+    fi
+    rm -rf "$tmp"
+}
+
+# start_realm: a throwaway realm $REALM in $tmp/realm (tools/mkrealm.sh).
+# Its env.sh sets KRB5_CONFIG, KRB5_KTNAME (the service keytab:
+# HTTP/localhost, host/localhost) and KRB5CCNAME (an empty ccache inside
+# the realm directory); ALICE_PASSWORD is alice's, from its passwords file.
+start_realm() {
+    if ! "$mkrealm" "$tmp/realm" "$REALM" >"$tmp/mkrealm.log" 2>&1; then
+        cat "$tmp/mkrealm.log" >&2
+        fail "tools/mkrealm.sh could not start the realm"
+    fi
+    # shellcheck disable=SC1091 # written by mkrealm.sh at run time
+    . "$tmp/realm/env.sh"
+    ALICE_PASSWORD=$(awk -v u="alice@$REALM" '$1 == u { print $2 }' "$tmp/realm/passwords")
+    [ -n "$ALICE_PASSWORD" ] || fail "no password for alice@$REALM in $tmp/realm/passwords"
+}
+
+# account_name USER: what SECPKG_ATTR_NAMES gives for USER@REALM,
+# "DOMAIN\USER", DOMAIN being the realm's first label in capitals, as
+# Windows' Kerberos reports an AD account (gss_map/account_name.h).
+account_name() {
+    printf '%s\\%s' "$(printf '%s' "${REALM%%.*}" | tr '[:lower:]' '[:upper:]')" "$1"
+}
+
+# spawn_server LABEL PREFIX LOG COMMAND...: runs COMMAND (which must write
+# its port number to $tmp/port) in the background, its output in LOG;
+# sets server_pid, and port once the port file is there.  If COMMAND exits
+# first, shows LOG (each line behind "   PREFIX| ") and fails, as it does
+# after 20 s without a port.
+spawn_server() {
+    sv_label=$1 sv_prefix=$2 sv_log=$3
+    shift 3
+    rm -f "$tmp/port"
+    "$@" >"$sv_log" 2>&1 &
+    server_pid=$!
+    n=0
+    while [ ! -s "$tmp/port" ]; do
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            wait "$server_pid" 2>/dev/null
+            server_pid=
+            sed "s/^/   $sv_prefix| /" "$sv_log" >&2
+            fail "$sv_label exited before listening"
+        fi
+        n=$((n + 1))
+        [ "$n" -le 200 ] || fail "$sv_label did not write its port file in 20 s"
+        sleep 0.1
+    done
+    # shellcheck disable=SC2034 # for the test that sources this file
+    port=$(cat "$tmp/port")
+}
+
+# wait_server: waits up to 30 s for server_pid to exit by itself (a server
+# that serves a fixed number of clients), kills it after that; sets
+# server_status to its exit status.
+wait_server() {
+    n=0
+    while kill -0 "$server_pid" 2>/dev/null; do
+        n=$((n + 1))
+        if [ "$n" -gt 300 ]; then
+            kill "$server_pid" 2>/dev/null
+            break
+        fi
+        sleep 0.1
+    done
+    wait "$server_pid"
+    # shellcheck disable=SC2034 # for the test that sources this file
+    server_status=$?
+    server_pid=
+}
+
+# kinit_alice: alice's ticket in the realm's ccache ($KRB5CCNAME, from
+# env.sh; never the user's own), with Heimdal's kinit (configure's
+# HEIMDAL_KINIT, else the one mkrealm.sh found).
+kinit_alice() {
+    kinit_prog=${HEIMDAL_KINIT:-}
+    [ -n "$kinit_prog" ] || kinit_prog=${SSPI_KINIT:-}
+    [ -n "$kinit_prog" ] || fail "no kinit found (Debian: apt-get install heimdal-clients)"
+    printf '%s\n' "$ALICE_PASSWORD" >"$tmp/alice.pw"
+    if ! "$kinit_prog" --password-file="$tmp/alice.pw" "alice@$REALM" >"$tmp/kinit.log" 2>&1; then
+        cat "$tmp/kinit.log" >&2
+        fail "kinit alice@$REALM failed"
+    fi
+    rm -f "$tmp/alice.pw"
+}
