@@ -24,6 +24,18 @@ SSPI_API const char *SspiShimLastErrorMessage(void);
 /* "SEC_E_LOGON_DENIED" for 0x8009030C, or NULL for an unknown code. */
 SSPI_API const char *SspiShimStatusName(SECURITY_STATUS status);
 
+/*
+ * tls-server-end-point channel bindings (RFC 5929 4) for a DER-encoded
+ * server certificate: what Schannel's QueryContextAttributes
+ * (SECPKG_ATTR_ENDPOINT_BINDINGS) returns on Windows, ready to pass as a
+ * SECBUFFER_CHANNEL_BINDINGS buffer (pvBuffer = out->Bindings, cbBuffer =
+ * out->BindingsLength) to InitializeSecurityContext / AcceptSecurityContext.
+ * Free out->Bindings with FreeContextBuffer.  SEC_E_INVALID_PARAMETER when
+ * cert_der is not exactly one certificate.
+ */
+SSPI_API SECURITY_STATUS SspiShimTlsServerEndPointBindings(const void *cert_der, ULONG cert_len,
+                                                           SecPkgContext_Bindings *out);
+
 #ifdef __cplusplus
 }
 #endif

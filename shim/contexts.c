@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bindings.h"
 #include "framing.h"
 #include "shim_internal.h"
 
@@ -100,6 +101,21 @@ static SECURITY_STATUS input_token(PSecBufferDesc in, bool required, gss_buffer_
         return shim_fail(SEC_E_INVALID_TOKEN, "input SECBUFFER_TOKEN has no memory");
     out->length = tok->cbBuffer;
     out->value = tok->pvBuffer;
+    return SEC_E_OK;
+}
+
+/* A SECBUFFER_CHANNEL_BINDINGS input buffer as GSS channel bindings
+ * (pointers into the caller's buffer); *use = NULL when there is none. */
+static SECURITY_STATUS input_bindings(PSecBufferDesc in, struct gss_channel_bindings_struct *cb,
+                                      gss_channel_bindings_t *use)
+{
+    SecBuffer *b = shim_find_buffer(in, SECBUFFER_CHANNEL_BINDINGS);
+    *use = GSS_C_NO_CHANNEL_BINDINGS;
+    if (b == NULL)
+        return SEC_E_OK;
+    if (gssmap_channel_bindings(b->pvBuffer, b->cbBuffer, cb) != 0)
+        return shim_fail(SEC_E_INVALID_TOKEN, "malformed SECBUFFER_CHANNEL_BINDINGS buffer");
+    *use = cb;
     return SEC_E_OK;
 }
 
@@ -261,6 +277,10 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
             return shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
     }
 
+    struct gss_channel_bindings_struct cb_storage;
+    gss_channel_bindings_t bindings;
+    if ((st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK)
+        goto failed;
     gss_cred_id_t gcred;
     if ((st = shim_credential_initiator(ctx->cred, &gcred)) != SEC_E_OK)
         goto failed;
@@ -277,8 +297,7 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
         saved_default = shim_krb5_use_ccache(ctx->cred->ccache_name);
     major = gss_init_sec_context(&minor, gcred, &ctx->gss, ctx->target, ctx->pkg->mech,
                                  gssmap_isc_req_to_gss(ctx->req_flags), GSS_C_INDEFINITE,
-                                 GSS_C_NO_CHANNEL_BINDINGS, &input, &mech, &output,
-                                 &ret_flags, &lifetime);
+                                 bindings, &input, &mech, &output, &ret_flags, &lifetime);
     shim_krb5_restore_ccache(saved_default);
     st = shim_gss_status("gss_init_sec_context", major, minor, ctx->pkg->mech);
     if (st < 0) {
@@ -392,14 +411,18 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
             return shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
     }
 
+    struct gss_channel_bindings_struct cb_storage;
+    gss_channel_bindings_t bindings;
+    if ((st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK)
+        goto failed;
+
     OM_uint32 major, minor, ret_flags = 0, lifetime = 0;
     gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
     gss_OID mech = GSS_C_NO_OID;
     gss_name_t peer = GSS_C_NO_NAME;
     gss_cred_id_t delegated = GSS_C_NO_CREDENTIAL;
-    major = gss_accept_sec_context(&minor, &ctx->gss, ctx->cred->accept, &input,
-                                   GSS_C_NO_CHANNEL_BINDINGS, &peer, &mech, &output,
-                                   &ret_flags, &lifetime, &delegated);
+    major = gss_accept_sec_context(&minor, &ctx->gss, ctx->cred->accept, &input, bindings,
+                                   &peer, &mech, &output, &ret_flags, &lifetime, &delegated);
     st = shim_gss_status_side("gss_accept_sec_context", major, minor, ctx->pkg->mech,
                               GSSMAP_ACCEPTOR);
     if (peer != GSS_C_NO_NAME) {

@@ -33,7 +33,7 @@ static void mech_set_init(void)
     krb5_and_spnego_oids[1] = shim_oid_spnego;
 }
 
-static gss_OID_set credential_mechs(void)
+gss_OID_set shim_credential_mechs(void)
 {
     pthread_once(&mech_set_once, mech_set_init);
     return &krb5_and_spnego;
@@ -112,7 +112,7 @@ static SECURITY_STATUS acquire(struct shim_credential *cred, gss_cred_usage_t us
                                gss_cred_id_t *out)
 {
     OM_uint32 major, minor, lifetime = 0;
-    major = gss_acquire_cred(&minor, cred->desired_name, GSS_C_INDEFINITE, credential_mechs(),
+    major = gss_acquire_cred(&minor, cred->desired_name, GSS_C_INDEFINITE, shim_credential_mechs(),
                              usage, out, NULL, &lifetime);
     if (GSS_ERROR(major)) {
         /* The mechglue reports the last element's failure (SPNEGO's, a bare
@@ -149,7 +149,7 @@ SECURITY_STATUS shim_credential_initiator(struct shim_credential *cred, gss_cred
     if (cred->initiate == GSS_C_NO_CREDENTIAL && cred->identity.has_password) {
         OM_uint32 lifetime = 0;
         st = shim_krb5_password_logon(cred->principal, cred->identity.password,
-                                      credential_mechs(), &cred->initiate, &cred->ccache_name,
+                                      shim_credential_mechs(), &cred->initiate, &cred->ccache_name,
                                       &lifetime);
         if (st == SEC_E_OK)
             gssmap_lifetime_to_timestamp(lifetime, time(NULL), &cred->expiry);
@@ -217,7 +217,7 @@ static SECURITY_STATUS acquire_credentials(const char *principal, const char *pa
     bool delegated = false;
     if (st == SEC_E_OK && (direction & SECPKG_CRED_OUTBOUND) && auth_data == NULL &&
         cred->desired_name == GSS_C_NO_NAME)
-        st = shim_impersonated_credential(&cred->initiate, &cred->principal, &delegated);
+        st = shim_impersonated_credential(cred, &delegated);
     if (st == SEC_E_OK && (direction & SECPKG_CRED_OUTBOUND) && !cred->identity.has_password &&
         !delegated)
         st = acquire(cred, GSS_C_INITIATE, &cred->initiate);

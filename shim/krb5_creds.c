@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,46 @@ static SECURITY_STATUS krb5_status(krb5_context k, const char *call, krb5_error_
     return st;
 }
 
+/* Acquires a GSS initiator credential for mechs from the named cache,
+ * with that cache as this thread's default for the duration of the call
+ * (see the comment at the top of this file). */
+static SECURITY_STATUS acquire_from_ccache(krb5_context k, const char *name,
+                                           const gss_OID_set mechs, gss_cred_id_t *out,
+                                           OM_uint32 *lifetime)
+{
+    const char *def = krb5_cc_default_name(k);
+    char *previous = def ? strdup(def) : NULL;
+    OM_uint32 major, minor;
+    SECURITY_STATUS st = SEC_E_OK;
+    major = gss_krb5_ccache_name(&minor, name, NULL);
+    if (GSS_ERROR(major)) {
+        free(previous);
+        return shim_gss_status("gss_krb5_ccache_name", major, minor, GSS_C_NO_OID);
+    }
+    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, mechs, GSS_C_INITIATE, out,
+                             NULL, lifetime);
+    if (GSS_ERROR(major))
+        st = shim_gss_status("gss_acquire_cred", major, minor, GSS_C_NO_OID);
+    if (previous != NULL)
+        (void)gss_krb5_ccache_name(&minor, previous, NULL);
+    free(previous);
+    return st;
+}
+
+/* A new, empty MEMORY cache; *name (malloc'd) is its full name. */
+static krb5_error_code new_memory_ccache(krb5_context k, krb5_ccache *cc, char **name)
+{
+    char *full = NULL;
+    krb5_error_code code = krb5_cc_new_unique(k, "MEMORY", NULL, cc);
+    if (code == 0 && (code = krb5_cc_get_full_name(k, *cc, &full)) == 0) {
+        *name = strdup(full);
+        krb5_xfree(full);
+        if (*name == NULL)
+            code = ENOMEM;
+    }
+    return code;
+}
+
 SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *password,
                                          const gss_OID_set mechs, gss_cred_id_t *out,
                                          char **ccache_name, OM_uint32 *lifetime)
@@ -55,7 +96,7 @@ SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *pass
     krb5_get_init_creds_opt *opt = NULL;
     krb5_creds creds;
     krb5_ccache cc = NULL;
-    char *name = NULL, *previous = NULL;
+    char *name = NULL;
     krb5_error_code code;
     SECURITY_STATUS st = SEC_E_OK;
     bool have_creds = false;
@@ -82,46 +123,66 @@ SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *pass
         goto out;
     }
     have_creds = true;
-    if ((code = krb5_cc_new_unique(k, "MEMORY", NULL, &cc)) != 0 ||
+    if ((code = new_memory_ccache(k, &cc, &name)) != 0 ||
         (code = krb5_cc_initialize(k, cc, client)) != 0 ||
-        (code = krb5_cc_store_cred(k, cc, &creds)) != 0 ||
-        (code = krb5_cc_get_full_name(k, cc, &name)) != 0) {
+        (code = krb5_cc_store_cred(k, cc, &creds)) != 0) {
         st = krb5_status(k, "krb5_cc (MEMORY)", code);
         goto out;
     }
-
-    const char *def = krb5_cc_default_name(k);
-    previous = def ? strdup(def) : NULL;
-    OM_uint32 major, minor;
-    major = gss_krb5_ccache_name(&minor, name, NULL);
-    if (GSS_ERROR(major)) {
-        st = shim_gss_status("gss_krb5_ccache_name", major, minor, GSS_C_NO_OID);
-        goto out;
-    }
-    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, mechs, GSS_C_INITIATE,
-                             out, NULL, lifetime);
-    if (GSS_ERROR(major))
-        st = shim_gss_status("gss_acquire_cred", major, minor, GSS_C_NO_OID);
-    if (previous != NULL)
-        (void)gss_krb5_ccache_name(&minor, previous, NULL);
+    st = acquire_from_ccache(k, name, mechs, out, lifetime);
 
 out:
     if (st == SEC_E_OK) {
         *ccache_name = name;
         name = NULL;
-        if (cc != NULL)
-            krb5_cc_close(k, cc);
+        krb5_cc_close(k, cc);
     } else if (cc != NULL) {
         krb5_cc_destroy(k, cc);
     }
+    free(name);
     if (have_creds)
         krb5_free_cred_contents(k, &creds);
     if (opt != NULL)
         krb5_get_init_creds_opt_free(k, opt);
     if (client != NULL)
         krb5_free_principal(k, client);
-    krb5_xfree(name);
-    free(previous);
+    krb5_free_context(k);
+    return st;
+}
+
+SECURITY_STATUS shim_krb5_credential_copy(gss_cred_id_t source, const gss_OID_set mechs,
+                                          gss_cred_id_t *out, char **ccache_name)
+{
+    krb5_context k = NULL;
+    krb5_ccache cc = NULL;
+    char *name = NULL;
+    krb5_error_code code;
+    SECURITY_STATUS st;
+
+    *out = GSS_C_NO_CREDENTIAL;
+    *ccache_name = NULL;
+    if ((code = krb5_init_context(&k)) != 0)
+        return krb5_status(NULL, "krb5_init_context", code);
+    if ((code = new_memory_ccache(k, &cc, &name)) != 0) {
+        st = krb5_status(k, "krb5_cc (MEMORY)", code);
+        goto out;
+    }
+    OM_uint32 major, minor, lifetime;
+    major = gss_krb5_copy_ccache(&minor, source, cc);
+    if (GSS_ERROR(major)) {
+        st = shim_gss_status("gss_krb5_copy_ccache", major, minor, &shim_oid_krb5);
+        goto out;
+    }
+    st = acquire_from_ccache(k, name, mechs, out, &lifetime);
+out:
+    if (st == SEC_E_OK) {
+        *ccache_name = name;
+        name = NULL;
+        krb5_cc_close(k, cc);
+    } else if (cc != NULL) {
+        krb5_cc_destroy(k, cc);
+    }
+    free(name);
     krb5_free_context(k);
     return st;
 }

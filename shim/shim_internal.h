@@ -116,6 +116,8 @@ struct shim_credential {
 };
 
 SHIM_LOCAL void shim_credential_ref(struct shim_credential *cred);
+/* The mechanisms every credential is acquired for: krb5 and SPNEGO. */
+SHIM_LOCAL gss_OID_set shim_credential_mechs(void);
 SHIM_LOCAL void shim_credential_unref(struct shim_credential *cred);
 /* The GSS initiator credential, acquiring it on first use.  As on Windows,
  * a password identity is checked when the first context needs it, so a
@@ -208,9 +210,10 @@ SHIM_LOCAL void shim_replay_forget(gss_ctx_id_t ctx, const gss_buffer_desc *toke
 /* ------------------------------------------------------------ impersonation */
 
 /* When this thread impersonates a client that delegated its credential,
- * sets *out to a copy of that credential, *principal to its name
- * (malloc'd), *found = true.  Otherwise leaves them and returns SEC_E_OK. */
-SHIM_LOCAL SECURITY_STATUS shim_impersonated_credential(gss_cred_id_t *out, char **principal,
+ * gives cred a copy of that credential (its own MEMORY cache) and the
+ * client's name, and sets *found.  Otherwise returns SEC_E_OK, or
+ * SEC_E_NO_CREDENTIALS when the impersonated client delegated nothing. */
+SHIM_LOCAL SECURITY_STATUS shim_impersonated_credential(struct shim_credential *cred,
                                                         bool *found);
 
 /* ------------------------------------------------------------ krb5 */
@@ -224,6 +227,12 @@ SHIM_LOCAL SECURITY_STATUS shim_krb5_password_logon(const char *principal, const
                                                     const gss_OID_set mechs, gss_cred_id_t *out,
                                                     char **ccache_name, OM_uint32 *lifetime);
 SHIM_LOCAL void shim_krb5_destroy_ccache(const char *ccache_name);
+/* Copies the tickets of a GSS credential (a delegated one) into a new
+ * MEMORY cache and acquires a credential for mechs from it, as
+ * shim_krb5_password_logon does. */
+SHIM_LOCAL SECURITY_STATUS shim_krb5_credential_copy(gss_cred_id_t source,
+                                                     const gss_OID_set mechs, gss_cred_id_t *out,
+                                                     char **ccache_name);
 /* Makes ccache_name this thread's default cache for the GSS krb5 mechanism
  * and returns the previous default (malloc'd) for shim_krb5_restore_ccache;
  * NULL if it could not switch. */

@@ -342,8 +342,8 @@ END_TEST
 
 START_TEST(not_yet_implemented_calls_say_so)
 {
-    ASSERT_STATUS(ImportSecurityContextA((LPSTR) "Kerberos", NULL, NULL, NULL),
-                  SEC_E_UNSUPPORTED_FUNCTION);
+    ASSERT_STATUS(ChangeAccountPasswordA((SEC_CHAR *)"Kerberos", NULL, NULL, NULL, NULL, 0, 0,
+                                         NULL), SEC_E_UNSUPPORTED_FUNCTION);
     ck_assert_ptr_nonnull(strstr(SspiShimLastErrorMessage(), "not implemented yet"));
 }
 END_TEST
