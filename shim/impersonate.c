@@ -44,6 +44,30 @@ struct impersonation {
 
 static _Thread_local struct impersonation *current;
 
+/* A thread that ends while impersonating releases its state (a
+ * destructor runs for the key's value at thread exit). */
+static pthread_key_t cleanup_key;
+static pthread_once_t cleanup_once = PTHREAD_ONCE_INIT;
+static void impersonation_free(struct impersonation *imp);
+
+static void thread_exit_cleanup(void *imp)
+{
+    impersonation_free(imp);
+    current = NULL;
+}
+
+static void cleanup_key_init(void)
+{
+    (void)pthread_key_create(&cleanup_key, thread_exit_cleanup);
+}
+
+static void set_current(struct impersonation *imp)
+{
+    pthread_once(&cleanup_once, cleanup_key_init);
+    current = imp;
+    (void)pthread_setspecific(cleanup_key, imp);
+}
+
 static bool credentials_only_mode(void)
 {
     const char *mode = getenv("SSPI_SHIM_IMPERSONATION");
@@ -211,7 +235,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phCont
     }
     /* A thread impersonates one client at a time, as on Windows. */
     impersonation_free(current);
-    current = imp;
+    set_current(imp);
     return SEC_E_OK;
 }
 
@@ -220,7 +244,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext)
     if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
         return SEC_E_INVALID_HANDLE;
     impersonation_free(current);
-    current = NULL;
+    set_current(NULL);
     return SEC_E_OK;
 }
 
