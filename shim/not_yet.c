@@ -1,6 +1,6 @@
 /*
  * Entry points that exist so ported code links, but whose feature is not
- * built yet.  Each validates its handle (a bad handle is still
+ * built yet, or has no equivalent on Unix (those say why).  Each validates its handle (a bad handle is still
  * SEC_E_INVALID_HANDLE) and then says plainly that it is not available,
  * with SEC_E_UNSUPPORTED_FUNCTION and a message for SspiShimLastErrorMessage.
  * docs/features.md lists them; each moves out of this file when it works.
@@ -33,22 +33,40 @@ static SECURITY_STATUS credential_not_yet(PCredHandle phCredential, const char *
 
 SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phContext, void **Token)
 {
-    (void)Token;
-    return context_not_yet(phContext, "QuerySecurityContextToken");
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    if (Token != NULL)
+        *Token = NULL;
+    /* A Windows access token is a kernel object that GetTokenInformation
+     * and CloseHandle work on; Unix has none to hand out. */
+    return shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
+                     "there is no Windows access token on Unix: use QueryContextAttributes "
+                     "(SECPKG_ATTR_NAMES / NATIVE_NAMES) for the client's identity and "
+                     "ImpersonateSecurityContext to act as the client");
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY SetContextAttributesA(PCtxtHandle phContext, ULONG ulAttribute,
                                                          void *pBuffer, ULONG cbBuffer)
 {
     (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
-    return context_not_yet(phContext, "SetContextAttributes");
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    /* GSS-API has no call that changes an established krb5 or SPNEGO
+     * context, so no attribute of these packages can be set. */
+    return shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
+                     "no context attribute of this package can be set through GSS-API");
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY SetContextAttributesW(PCtxtHandle phContext, ULONG ulAttribute,
                                                          void *pBuffer, ULONG cbBuffer)
 {
     (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
-    return context_not_yet(phContext, "SetContextAttributes");
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
+        return SEC_E_INVALID_HANDLE;
+    /* GSS-API has no call that changes an established krb5 or SPNEGO
+     * context, so no attribute of these packages can be set. */
+    return shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
+                     "no context attribute of this package can be set through GSS-API");
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesExA(PCtxtHandle phContext,
