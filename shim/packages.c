@@ -38,7 +38,8 @@ static const gss_OID_desc *const negotiate_accepts[] = {
 #define COMMON_CAPS (SECPKG_FLAG_CONNECTION | SECPKG_FLAG_MULTI_REQUIRED | \
                      SECPKG_FLAG_EXTENDED_ERROR | SECPKG_FLAG_ACCEPT_WIN32_NAME | \
                      SECPKG_FLAG_GSS_COMPATIBLE | SECPKG_FLAG_MUTUAL_AUTH | \
-                     SECPKG_FLAG_DELEGATION)
+                     SECPKG_FLAG_DELEGATION | SECPKG_FLAG_INTEGRITY | SECPKG_FLAG_PRIVACY | \
+                     SECPKG_FLAG_READONLY_WITH_CHECKSUM)
 
 static const struct shim_package packages[] = {
     {

@@ -67,8 +67,11 @@ START_TEST(query_package_info_values)
     ck_assert(info->fCapabilities & SECPKG_FLAG_MUTUAL_AUTH);
     ck_assert(info->fCapabilities & SECPKG_FLAG_GSS_COMPATIBLE);
     ck_assert(info->fCapabilities & SECPKG_FLAG_NEGOTIABLE);
-    /* Not claimed until message protection works. */
-    ck_assert(!(info->fCapabilities & (SECPKG_FLAG_INTEGRITY | SECPKG_FLAG_PRIVACY)));
+    /* Message protection: MakeSignature/VerifySignature, Encrypt/DecryptMessage
+     * (tests/check_messages.c). */
+    ck_assert((info->fCapabilities & (SECPKG_FLAG_INTEGRITY | SECPKG_FLAG_PRIVACY |
+                                      SECPKG_FLAG_READONLY_WITH_CHECKSUM)) ==
+              (SECPKG_FLAG_INTEGRITY | SECPKG_FLAG_PRIVACY | SECPKG_FLAG_READONLY_WITH_CHECKSUM));
     FreeContextBuffer(info);
 
     /* Package names are case-insensitive, as on Windows. */
