@@ -14,6 +14,12 @@
 #include <time.h>
 
 #include <gssapi/gssapi.h>
+/* MIT krb5 declares the extensions that Heimdal's gssapi.h has (IOV
+ * buffers, GSS_C_DCE_STYLE and the other flags, buffer sets,
+ * gss_inquire_sec_context_by_oid, gss_acquire_cred_from) in gssapi_ext.h. */
+#ifndef GSS_C_DCE_STYLE
+#include <gssapi/gssapi_ext.h>
+#endif
 
 #include "sspi.h"
 

@@ -16,6 +16,8 @@
  * GSS_S_FAILURE; a tampered message as GSS_S_BAD_SIG with
  * KRB5KRB_AP_ERR_BAD_INTEGRITY.  Hence minor_refines per major row.
  */
+#include "config.h"
+
 #include <errno.h>
 
 #include <krb5.h>
@@ -33,6 +35,19 @@
 /* MIT spells a few codes differently; the table uses Heimdal's names. */
 #if !defined(KRB5KDC_ERR_KEY_EXPIRED) && defined(KRB5KDC_ERR_KEY_EXP)
 #define KRB5KDC_ERR_KEY_EXPIRED KRB5KDC_ERR_KEY_EXP
+#endif
+
+#ifdef SSPI_SHIM_MIT
+/* MIT's own GSS minor codes for what Heimdal's gk5 table (gkrb5_err.h)
+ * names below; MIT installs no header for them.  com_err tables k5g
+ * (src/lib/gssapi/krb5/gssapi_err_krb5.et, base 39756032) and ggss
+ * (src/lib/gssapi/generic/gssapi_err_generic.et, base -2045022976). */
+#define KG_CCACHE_NOMATCH (39756032L)
+#define KG_KEYTAB_NOMATCH (39756033L)
+#define KG_TGT_MISSING (39756034L)
+#define KG_EMPTY_CCACHE (39756044L)
+#define G_BAD_SERVICE_NAME (-2045022976L)
+#define G_UNKNOWN_QOP (-2045022968L)
 #endif
 
 #define GSSN(x) x, #x
@@ -174,6 +189,12 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
 #ifdef GSS_KRB5_S_KG_TGT_MISSING
     {K5(GSS_KRB5_S_KG_TGT_MISSING), SEC(SEC_E_NO_CREDENTIALS), "No TGT in the cache."},
 #endif
+#ifdef KG_CCACHE_NOMATCH
+    {K5(KG_CCACHE_NOMATCH), SEC(SEC_E_NO_CREDENTIALS),
+     "The cache holds another principal than the one asked for (MIT)."},
+    {K5(KG_TGT_MISSING), SEC(SEC_E_NO_CREDENTIALS), "No TGT in the cache (MIT)."},
+    {K5(KG_EMPTY_CCACHE), SEC(SEC_E_NO_CREDENTIALS), "The cache is empty (MIT)."},
+#endif
     {K5(KRB5_KT_UNKNOWN_TYPE), SEC(SEC_E_NO_CREDENTIALS),
      "Acceptor: unknown keytab type in KRB5_KTNAME."},
     {K5(KRB5_KT_BADNAME), SEC(SEC_E_NO_CREDENTIALS), "Acceptor: malformed keytab name."},
@@ -206,6 +227,9 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
     {K5(GSS_KRB5_S_G_BAD_SERVICE_NAME), SEC(SEC_E_TARGET_UNKNOWN),
      "Malformed service name."},
 #endif
+#ifdef G_BAD_SERVICE_NAME
+    {K5(G_BAD_SERVICE_NAME), SEC(SEC_E_TARGET_UNKNOWN), "Malformed service name (MIT)."},
+#endif
 
     /* Acceptor key problems: the ticket was not made for a key this
      * acceptor has.  Windows' client calls that SEC_E_WRONG_PRINCIPAL
@@ -229,6 +253,10 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
 #ifdef GSS_KRB5_S_KG_KEYTAB_NOMATCH
     {K5(GSS_KRB5_S_KG_KEYTAB_NOMATCH), SEC(SEC_E_WRONG_PRINCIPAL),
      "No keytab entry matches the acceptor name."},
+#endif
+#ifdef KG_KEYTAB_NOMATCH
+    {K5(KG_KEYTAB_NOMATCH), SEC(SEC_E_WRONG_PRINCIPAL),
+     "No keytab entry matches the acceptor name (MIT)."},
 #endif
     {K5(KRB5KRB_AP_ERR_MUT_FAIL), SEC(SEC_E_WRONG_PRINCIPAL),
      "Mutual authentication failed: the ISC (Kerberos) page names this WRONG_PRINCIPAL."},
@@ -267,6 +295,9 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
 #ifdef GSS_KRB5_S_G_UNKNOWN_QOP
     {K5(GSS_KRB5_S_G_UNKNOWN_QOP), SEC(SEC_E_QOP_NOT_SUPPORTED), "Unknown QOP."},
 #endif
+#ifdef G_UNKNOWN_QOP
+    {K5(G_UNKNOWN_QOP), SEC(SEC_E_QOP_NOT_SUPPORTED), "Unknown QOP (MIT)."},
+#endif
 
     /* A token the krb5 library could not decode (RFC 4120 messages are
      * DER).  Only reached through GSS_S_FAILURE: a GSS library that
@@ -283,6 +314,8 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
     {K5(ASN1_PARSE_ERROR), SEC(SEC_E_INVALID_TOKEN),
      "Malformed DER; Heimdal 7.8's SPNEGO returns this code as the *major* status "
      "(measured: garbage NegTokenResp), see gssmap_status_side."},
+    /* Heimdal's ASN.1 compiler has more error codes than MIT's decoder. */
+#ifdef ASN1_EXTRA_DATA
     {K5(ASN1_EXTRA_DATA), SEC(SEC_E_INVALID_TOKEN), "Malformed DER in a token."},
     {K5(ASN1_BAD_CHARACTER), SEC(SEC_E_INVALID_TOKEN), "Malformed DER in a token."},
     {K5(ASN1_MIN_CONSTRAINT), SEC(SEC_E_INVALID_TOKEN), "Malformed DER in a token."},
@@ -292,6 +325,14 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
     {K5(ASN1_INDEF_UNDERRUN), SEC(SEC_E_INVALID_TOKEN), "Malformed BER in a token."},
     {K5(ASN1_GOT_BER), SEC(SEC_E_INVALID_TOKEN), "BER where DER is required."},
     {K5(ASN1_INDEF_EXTRA_DATA), SEC(SEC_E_INVALID_TOKEN), "Malformed BER in a token."},
+#endif
+    /* ...and MIT's decoder a few of its own. */
+#ifdef ASN1_MISSING_EOC
+    {K5(ASN1_BAD_GMTIME), SEC(SEC_E_INVALID_TOKEN), "Malformed time in a token."},
+    {K5(ASN1_INDEF), SEC(SEC_E_INVALID_TOKEN), "Indefinite length where DER is required."},
+    {K5(ASN1_MISSING_EOC), SEC(SEC_E_INVALID_TOKEN), "Malformed BER in a token."},
+    {K5(ASN1_OMITTED), SEC(SEC_E_INVALID_TOKEN), "A required field is missing in a token."},
+#endif
 
     /* Delegation and memory. */
     {K5(KRB5_TKT_NOT_FORWARDABLE), SEC(SEC_E_DELEGATION_POLICY),

@@ -6,7 +6,8 @@
  * Kerberos status (wrong password, unknown SPN, clock skew, wrong key), so
  * on those ambiguous failures only, the step is repeated with the krb5
  * mechanism alone and its status is reported instead.  Success paths never
- * come here.
+ * come here.  MIT krb5 1.20's SPNEGO acceptor hides it the same way
+ * (GSS_S_FAILURE, minor 0, measured).
  */
 #include "config.h"
 
@@ -41,6 +42,29 @@ SECURITY_STATUS shim_negotiate_diagnose_init(struct shim_context *ctx, gss_cred_
                            &shim_oid_krb5);
 }
 
+/* The acceptor credential for the krb5 probe.  MIT's acceptor keeps a
+ * replay cache: the failed attempt has already recorded the authenticator,
+ * so the same token again would only say "Request is a replay".  The probe
+ * gets a krb5 credential of its own without one (cred_store "rcache" =
+ * "none:"); whatever the probe does is never let through (its success is
+ * ignored).  Heimdal's acceptor keeps no replay cache (shim/replay.c). */
+static gss_cred_id_t probe_credential(struct shim_context *ctx, gss_cred_id_t *owned)
+{
+    *owned = GSS_C_NO_CREDENTIAL;
+#ifdef SSPI_SHIM_MIT
+    gss_key_value_element_desc element = {"rcache", "none:"};
+    gss_key_value_set_desc store = {1, &element};
+    gss_OID_set_desc krb5_only = {1, &shim_oid_krb5};
+    OM_uint32 minor;
+    if (GSS_ERROR(gss_acquire_cred_from(&minor, ctx->cred->desired_name, GSS_C_INDEFINITE,
+                                        &krb5_only, GSS_C_ACCEPT, &store, owned, NULL, NULL)))
+        return GSS_C_NO_CREDENTIAL;
+    return *owned;
+#else
+    return ctx->cred->accept;
+#endif
+}
+
 SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *ctx,
                                                const gss_buffer_desc *input, OM_uint32 major,
                                                OM_uint32 minor, SECURITY_STATUS status)
@@ -56,10 +80,22 @@ SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *ctx,
     OM_uint32 m, tmp;
     gss_ctx_id_t probe = GSS_C_NO_CONTEXT;
     gss_buffer_desc out = GSS_C_EMPTY_BUFFER;
-    m = gss_accept_sec_context(&minor, &probe, ctx->cred->accept, &inner,
+    gss_cred_id_t owned, cred = probe_credential(ctx, &owned);
+    if (cred == GSS_C_NO_CREDENTIAL)
+        return status;
+    m = gss_accept_sec_context(&minor, &probe, cred, &inner,
                                GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL, &out, NULL, NULL, NULL);
     gss_release_buffer(&tmp, &out);
     gss_delete_sec_context(&tmp, &probe, GSS_C_NO_BUFFER);
+    if (owned != GSS_C_NO_CREDENTIAL)
+        gss_release_cred(&tmp, &owned);
+#ifdef SSPI_SHIM_MIT
+    /* The probe did all the Kerberos acceptor did but the replay cache
+     * check: that is what refused the token. */
+    if (!GSS_ERROR(m))
+        return shim_fail(SEC_E_OUT_OF_SEQUENCE,
+                         "replayed authenticator: the acceptor's replay cache already has it");
+#endif
     if (!GSS_ERROR(m))
         return status;
     return shim_gss_status_side("gss_accept_sec_context (Kerberos inside Negotiate)", m, minor,

@@ -3,6 +3,8 @@
  * the precedence between them, and status names for every SEC_E_/SEC_I_
  * code of include/sspi.h.
  */
+#include "config.h"
+
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +14,11 @@
 #include <krb5.h>
 
 #include "gss_map.h"
+
+/* MIT spells it KRB5KDC_ERR_KEY_EXP (gss_map/status.c does the same). */
+#if !defined(KRB5KDC_ERR_KEY_EXPIRED) && defined(KRB5KDC_ERR_KEY_EXP)
+#define KRB5KDC_ERR_KEY_EXPIRED KRB5KDC_ERR_KEY_EXP
+#endif
 
 static const OM_uint32 supp_bits[] = {GSS_S_DUPLICATE_TOKEN, GSS_S_OLD_TOKEN,
                                       GSS_S_UNSEQ_TOKEN, GSS_S_GAP_TOKEN};
@@ -305,6 +312,65 @@ START_TEST(test_observed_heimdal_failures_map_as_windows_would)
 }
 END_TEST
 
+/* Pairs observed from MIT krb5 1.20 against its own KDC, through the shim
+ * (the same failures as above; where MIT's code differs, its row gives the
+ * same SSPI status). */
+START_TEST(test_observed_mit_failures_map_as_windows_would)
+{
+    /* krb5_get_init_creds_password: wrong password, unknown client */
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, (OM_uint32)KRB5KDC_ERR_PREAUTH_FAILED),
+                     SEC_E_LOGON_DENIED);
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, (OM_uint32)KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN),
+                     SEC_E_LOGON_DENIED);
+    /* gss_init_sec_context, unknown SPN (MIT first asks for a cross-realm
+     * TGT: "Server krbtgt/INVALID@SSPI.TEST not found") */
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, (OM_uint32)KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN),
+                     SEC_E_TARGET_UNKNOWN);
+    /* gss_accept_sec_context with a keytab lacking the ticket's server
+     * ("Request ticket server ... not found in keytab"); Heimdal says
+     * KRB5_KT_END there */
+    ck_assert_int_eq(gssmap_status_side(GSS_S_FAILURE, (OM_uint32)KRB5KRB_AP_ERR_NOT_US,
+                                        GSSMAP_ACCEPTOR),
+                     SEC_E_WRONG_PRINCIPAL);
+    /* ...with a ticket from a KDC whose clock is 2 h ahead ("Ticket not
+     * yet valid"), and a replayed AP-REQ (MIT's replay cache) */
+    ck_assert_int_eq(gssmap_status_side(GSS_S_FAILURE, (OM_uint32)KRB5KRB_AP_ERR_TKT_NYV,
+                                        GSSMAP_ACCEPTOR),
+                     SEC_E_TIME_SKEW);
+    ck_assert_int_eq(gssmap_status_side(GSS_S_FAILURE, (OM_uint32)KRB5KRB_AP_ERR_REPEAT,
+                                        GSSMAP_ACCEPTOR),
+                     SEC_E_OUT_OF_SEQUENCE);
+    /* gss_acquire_cred of an acceptor with a missing keytab: GSS_S_NO_CRED
+     * with KRB5_KT_NOTFOUND ("Keytab ... is nonexistent or empty"); the
+     * row is the acceptor's wrong-key one, and AcquireCredentialsHandle
+     * turns it into SEC_E_NO_CREDENTIALS (shim/credentials.c) */
+    ck_assert_int_eq(gssmap_status(GSS_S_NO_CRED, (OM_uint32)KRB5_KT_NOTFOUND),
+                     SEC_E_WRONG_PRINCIPAL);
+#ifdef SSPI_SHIM_MIT
+    /* MIT's own GSS-krb5 codes (com_err tables k5g and ggss), the
+     * counterparts of Heimdal's gk5 rows */
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, 39756032u /* KG_CCACHE_NOMATCH */),
+                     SEC_E_NO_CREDENTIALS);
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, 39756034u /* KG_TGT_MISSING */),
+                     SEC_E_NO_CREDENTIALS);
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, 39756044u /* KG_EMPTY_CCACHE */),
+                     SEC_E_NO_CREDENTIALS);
+    ck_assert_int_eq(gssmap_status_side(GSS_S_FAILURE, 39756033u /* KG_KEYTAB_NOMATCH */,
+                                        GSSMAP_ACCEPTOR),
+                     SEC_E_WRONG_PRINCIPAL);
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, (OM_uint32)-2045022976 /* G_BAD_SERVICE_NAME */),
+                     SEC_E_TARGET_UNKNOWN);
+    ck_assert_int_eq(gssmap_status(GSS_S_BAD_QOP, 0), SEC_E_QOP_NOT_SUPPORTED);
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, (OM_uint32)-2045022968 /* G_UNKNOWN_QOP */),
+                     SEC_E_QOP_NOT_SUPPORTED);
+    /* MIT's ASN.1 decoder codes */
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, (OM_uint32)ASN1_MISSING_EOC),
+                     SEC_E_INVALID_TOKEN);
+    ck_assert_int_eq(gssmap_status(GSS_S_FAILURE, (OM_uint32)ASN1_OMITTED), SEC_E_INVALID_TOKEN);
+#endif
+}
+END_TEST
+
 START_TEST(test_brief_minor_pairs_map_as_named)
 {
     struct {
@@ -486,6 +552,7 @@ static Suite *status_suite(void)
     tcase_add_test(minor, test_unknown_minor_falls_back_to_the_major);
     tcase_add_test(minor, test_krb5_codes_come_from_the_library_header);
     tcase_add_test(minor, test_observed_heimdal_failures_map_as_windows_would);
+    tcase_add_test(minor, test_observed_mit_failures_map_as_windows_would);
     tcase_add_test(minor, test_brief_minor_pairs_map_as_named);
     tcase_add_test(minor, test_every_acceptor_row_applies_only_to_the_acceptor);
     tcase_add_test(minor, test_acceptor_uses_the_common_rows_otherwise);

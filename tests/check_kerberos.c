@@ -857,8 +857,34 @@ END_TEST
 
 START_TEST(skewed_kdc_clock_is_time_skew)
 {
+#ifdef SSPI_SHIM_MIT
+    /* MIT krb5 1.20 follows the KDC's clock: the AS exchange stamps its
+     * pre-authentication with the KDC time from the PREAUTH_REQUIRED error,
+     * and the offset learnt from the reply is kept with the MEMORY cache
+     * and used for the TGS exchange (src/lib/krb5/krb/get_in_tkt.c,
+     * KRB5_LIBOPT_SYNC_KDCTIME; Heimdal 7.8's MEMORY cache keeps no
+     * offset).  So the client's first leg succeeds, and it is the acceptor,
+     * on this host's clock, that refuses the ticket (measured:
+     * KRB5KRB_AP_ERR_TKT_NYV, "Ticket not yet valid"): the caller still
+     * gets SEC_E_TIME_SKEW, from AcceptSecurityContext. */
+    CredHandle cc, sc;
+    struct handshake h;
+    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, NULL, 0, NULL, 0,
+                                &h), SEC_E_TIME_SKEW);
+    ASSERT_STATUS(h.client_last, SEC_I_CONTINUE_NEEDED);
+    ASSERT_STATUS(h.server_last, SEC_E_TIME_SKEW);
+    ck_assert(!h.have_server);
+    end_handshake(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+#else
+    /* Heimdal 7.8: the client's own first leg fails (its TGS-REQ carries
+     * this host's time, rejected by the KDC with KRB5KRB_AP_ERR_SKEW). */
     ASSERT_STATUS(password_first_leg(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD,
                                      TEST_REALM_HTTP_SERVICE), SEC_E_TIME_SKEW);
+#endif
 }
 END_TEST
 

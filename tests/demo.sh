@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/demo.sh - the demo's realm + server + client part, as an automake test.
 #
-# Starts a throwaway Heimdal realm (tools/mkrealm.sh) and, for each package
+# Starts a throwaway realm (tools/mkrealm.sh: Heimdal's or MIT's KDC) and, for each package
 # (Kerberos and Negotiate; DEMO_PACKAGES overrides), runs
 # examples/sspi-demo-server --once and examples/sspi-demo-client over
 # loopback TCP:
@@ -17,7 +17,7 @@
 # Uses the binaries already built in $top_builddir: no apt, no build.
 # tools/demo.sh runs this script after building; its output is the demo.
 #
-# Exit: 0 pass, 1 fail, 77 skip (no Heimdal KDC), 99 hard error.
+# Exit: 0 pass, 1 fail, 77 skip (no KDC), 99 hard error.
 set -u
 
 me=demo

@@ -9,7 +9,7 @@
 #      SPNEGO token (mutual authentication, RFC 4559 section 5), which curl
 #      checks.
 #
-# Exit: 0 pass, 1 fail, 77 skip (curl without GSS-API, or no Heimdal KDC),
+# Exit: 0 pass, 1 fail, 77 skip (curl without GSS-API, or no KDC),
 # 99 hard error.
 set -u
 
@@ -59,7 +59,7 @@ tr -d '\r' <"$tmp/h1" | grep -Eiq '^WWW-Authenticate: Negotiate$' ||
     fail "the 401 has no bare 'WWW-Authenticate: Negotiate' challenge"
 say "   ok: 401 with WWW-Authenticate: Negotiate"
 
-# 2. kinit alice (Heimdal kinit, into the realm's ccache), then curl uses it
+# 2. kinit alice (the realm's kinit, into its ccache), then curl uses it
 # through MIT's libgssapi_krb5 (KRB5CCNAME and KRB5_CONFIG come from env.sh).
 say ""
 say "== kinit alice@$REALM, then \$ curl --negotiate -u : $url"

@@ -11,7 +11,7 @@
 # (ISC_RET_MUTUAL_AUTH) and got its greeting.
 #
 # Exit: 0 pass, 1 fail, 77 skip (no python3 with the gssapi module, or no
-# Heimdal KDC), 99 hard error.
+# KDC), 99 hard error.
 set -u
 
 me=interop-python-gssapi

@@ -12,6 +12,15 @@ if [ ! -x "$gen" ]; then
     echo "SKIP: $gen is not built (run make first)"
     exit 77
 fi
+# The committed reference is the Heimdal build's.  An MIT build's tables
+# differ only in the rows for error codes that exist in one library alone
+# (Heimdal's extra ASN.1 and gk5 codes, MIT's k5g/ggss and ASN.1 codes;
+# gss_map/status.c), which check_gss_map_status tests in both builds.
+if grep -q '^#define SSPI_SHIM_MIT 1' "$top_builddir/config.h" 2>/dev/null; then
+    echo "SKIP: built with --with-gssapi=mit; $doc is generated from the Heimdal build" \
+         "(its library-specific rows differ), so it is checked there"
+    exit 77
+fi
 if [ ! -f "$doc" ]; then
     echo "FAIL: $doc is missing; $regen"
     exit 1

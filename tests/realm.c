@@ -1,11 +1,15 @@
 /*
- * realm.c - a throwaway Heimdal realm for the integration tests.
- * See realm.h for the contract.  Only POSIX/Linux calls and Heimdal's
- * command-line programs are used, so the harness links no Kerberos library.
+ * realm.c - a throwaway Kerberos realm for the integration tests.
+ * See realm.h for the contract.  Only POSIX/Linux calls and the KDC
+ * flavour's command-line programs are used, so the harness links no
+ * Kerberos library.  The flavour is the one the project is built against
+ * (config.h): Heimdal's kdc and kadmin -l, or MIT's krb5kdc, kdb5_util and
+ * kadmin.local.  The two differ in the places marked SSPI_SHIM_MIT.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "config.h"
 #include "realm.h"
 
 #include <arpa/inet.h>
@@ -39,9 +43,46 @@ extern char **environ;
 #define HEIMDAL_KINIT ""
 #endif
 
+#ifndef MIT_KRB5KDC
+#define MIT_KRB5KDC ""
+#endif
+#ifndef MIT_KDB5_UTIL
+#define MIT_KDB5_UTIL ""
+#endif
+#ifndef MIT_KADMIN_LOCAL
+#define MIT_KADMIN_LOCAL ""
+#endif
+#ifndef MIT_KINIT
+#define MIT_KINIT ""
+#endif
+
+#ifdef SSPI_SHIM_MIT
+/* Debian's krb5-kdc, krb5-admin-server and krb5-user. */
+#define KDC_ENV         "MIT_KRB5KDC"
+#define KDC_MACRO       MIT_KRB5KDC
+#define DEFAULT_KDC     "/usr/sbin/krb5kdc"
+#define KADMIN_ENV      "MIT_KADMIN_LOCAL"
+#define KADMIN_MACRO    MIT_KADMIN_LOCAL
+#define DEFAULT_KADMIN  "/usr/sbin/kadmin.local"
+#define KINIT_ENV       "MIT_KINIT"
+#define KINIT_MACRO     MIT_KINIT
+#define DEFAULT_KINIT   "/usr/bin/kinit"
+#define DEFAULT_DBUTIL  "/usr/sbin/kdb5_util"
+/* The master key password kdb5_util create stashes (the stash is what the
+ * KDC and kadmin.local read; the password itself is never asked again). */
+#define MIT_MASTER_PASSWORD "sspi-realm-master-key"
+#else
+/* Debian's heimdal-kdc and heimdal-clients. */
+#define KDC_ENV         "HEIMDAL_KDC"
+#define KDC_MACRO       HEIMDAL_KDC
 #define DEFAULT_KDC     "/usr/lib/heimdal-servers/kdc"
+#define KADMIN_ENV      "HEIMDAL_KADMIN"
+#define KADMIN_MACRO    HEIMDAL_KADMIN
 #define DEFAULT_KADMIN  "kadmin.heimdal"
+#define KINIT_ENV       "HEIMDAL_KINIT"
+#define KINIT_MACRO     HEIMDAL_KINIT
 #define DEFAULT_KINIT   "kinit.heimdal"
+#endif
 
 /* How long the KDC may take to answer after it is started. */
 #define KDC_START_TIMEOUT_MS  10000
@@ -51,9 +92,21 @@ extern char **environ;
 /* Variables the realm sets in this process (saved and put back). */
 static const char *const realm_env_names[] = {
     "KRB5_CONFIG", "KRB5_KDC_PROFILE", "KRB5_KTNAME", "KRB5CCNAME",
-    "KRB5RCACHEDIR", "KRB5_CLIENT_KTNAME",
+    "KRB5RCACHEDIR", "KRB5_CLIENT_KTNAME", "KRB5RCACHENAME", "KRB5RCACHETYPE",
 };
 #define N_REALM_ENV (sizeof realm_env_names / sizeof realm_env_names[0])
+
+static const char *strip_kt_prefix(const char *kt);
+
+const char *
+test_realm_flavour(void)
+{
+#ifdef SSPI_SHIM_MIT
+    return "mit";
+#else
+    return "heimdal";
+#endif
+}
 
 /* ------------------------------------------------------------ messages */
 
@@ -302,7 +355,7 @@ make_child_env(const struct test_realm *r, const char *config, const char *ccach
     static const char *const drop[] = {
         "KRB5_CONFIG", "KRB5_KDC_PROFILE", "KRB5_KTNAME", "KRB5CCNAME",
         "KRB5RCACHEDIR", "KRB5_CLIENT_KTNAME", "LD_PRELOAD", "FAKETIME",
-        "HEIM_PIDFILE_DIR",
+        "HEIM_PIDFILE_DIR", "KRB5RCACHENAME", "KRB5RCACHETYPE",
     };
     char *add[10];
     size_t nadd = 0;
@@ -459,6 +512,294 @@ run_realm_prog(struct test_realm *r, const char *const argv[], const char *confi
 
 /* ------------------------------------------------------------ kadmin */
 
+/* The configuration kdc/kadmin/kdb5_util read as KRB5_CONFIG.  Heimdal:
+ * kdc.conf, which holds the client sections too (its kdc prepends
+ * --config-file to the default files, so KRB5_CONFIG must not name
+ * /etc/krb5.conf).  MIT: the client krb5.conf, with kdc.conf as
+ * KRB5_KDC_PROFILE - the MIT programs read both, so one file in both
+ * places would double every [logging] line. */
+static const char *
+kdc_side_config(const struct test_realm *r)
+{
+#ifdef SSPI_SHIM_MIT
+    return r->krb5_conf;
+#else
+    return r->kdc_conf;
+#endif
+}
+
+#ifdef SSPI_SHIM_MIT
+
+/* kadmin.local in script mode: `kadmin.local -r REALM CMD ARGS...` runs one
+ * command and exits non-zero when it failed (MIT src/kadmin/cli/ss_wrapper.c;
+ * -q would exit 0 after a failed command). */
+static int
+mit_kadmin_local(struct test_realm *r, const char *const cmd[])
+{
+    const char *full[48];
+    size_t n = 0;
+    full[n++] = r->kadmin_prog;
+    full[n++] = "-r";
+    full[n++] = r->realm;
+    for (size_t i = 0; cmd[i] != NULL; i++) {
+        if (n >= sizeof full / sizeof full[0] - 1) {
+            errno = E2BIG;
+            return -1;
+        }
+        full[n++] = cmd[i];
+    }
+    full[n] = NULL;
+    if (run_realm_prog(r, full, kdc_side_config(r), NULL, NULL) != 0) {
+        char what[256];
+        snprintf(what, sizeof what, "kadmin.local %s %s", cmd[0],
+                 cmd[0] && cmd[1] ? cmd[1] : "");
+        report_failure(r, what);
+        return -1;
+    }
+    return 0;
+}
+
+/* Heimdal principal attributes and their MIT names; "disallow-x" is the
+ * negation of MIT's "allow_x". */
+static const struct {
+    const char *heimdal, *mit;
+    int negated;
+} mit_attributes[] = {
+    { "requires-pre-auth", "requires_preauth", 0 },
+    { "requires-hw-auth", "requires_hwauth", 0 },
+    { "requires-pw-change", "needchange", 0 },
+    { "ok-as-delegate", "ok_as_delegate", 0 },
+    { "trusted-for-delegation", "ok_to_auth_as_delegate", 0 },
+    { "no-auth-data-reqd", "no_auth_data_required", 0 },
+    { "disallow-all-tix", "allow_tix", 1 },
+    { "disallow-forwardable", "allow_forwardable", 1 },
+    { "disallow-proxiable", "allow_proxiable", 1 },
+    { "disallow-renewable", "allow_renewable", 1 },
+    { "disallow-postdated", "allow_postdated", 1 },
+    { "disallow-svr", "allow_svr", 1 },
+    { "disallow-tgt-based", "allow_tgs_req", 1 },
+    { "disallow-dup-skey", "allow_dup_skey", 1 },
+};
+
+/* An MIT command line being built from a Heimdal one. */
+struct mit_cmd {
+    const char *argv[40];
+    size_t n;
+    char attr[12][48];          /* "+requires_preauth" ... */
+    size_t nattr;
+};
+
+static int
+mit_push(struct mit_cmd *c, const char *arg)
+{
+    if (c->n >= sizeof c->argv / sizeof c->argv[0] - 1) {
+        errno = E2BIG;
+        return -1;
+    }
+    c->argv[c->n++] = arg;
+    c->argv[c->n] = NULL;
+    return 0;
+}
+
+/* "--attributes=+a,-b,c": each to MIT's +x / -x (a bare name sets it). */
+static int
+mit_push_attributes(struct mit_cmd *c, const char *list)
+{
+    char buf[512], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *tok = strtok_r(buf, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+        int on = *tok != '-';
+        size_t i;
+        if (*tok == '+' || *tok == '-')
+            tok++;
+        for (i = 0; i < sizeof mit_attributes / sizeof mit_attributes[0]; i++)
+            if (strcmp(tok, mit_attributes[i].heimdal) == 0)
+                break;
+        if (i == sizeof mit_attributes / sizeof mit_attributes[0] ||
+            c->nattr >= sizeof c->attr / sizeof c->attr[0]) {
+            harness_msg("kadmin: no MIT equivalent for the attribute '%s'", tok);
+            errno = EINVAL;
+            return -1;
+        }
+        if (mit_attributes[i].negated)
+            on = !on;
+        snprintf(c->attr[c->nattr], sizeof c->attr[0], "%c%s", on ? '+' : '-',
+                 mit_attributes[i].mit);
+        if (mit_push(c, c->attr[c->nattr++]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Option `name` of a Heimdal command line at argv[*i]: "--name=V" or
+ * "--name V".  Sets *value and advances *i past it; 0 if not that option. */
+static int
+heimdal_option(const char *const argv[], size_t *i, const char *name, const char **value)
+{
+    size_t l = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, name, l) != 0)
+        return 0;
+    if (a[2 + l] == '=') {
+        *value = a + 3 + l;
+        return 1;
+    }
+    if (a[2 + l] == '\0' && argv[*i + 1] != NULL) {
+        *value = argv[++*i];
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * Runs a Heimdal `kadmin -l` command line with MIT's kadmin.local.  The
+ * commands the harness and the suites use are translated:
+ *   add [--password=PW | --random-key] [--use-defaults] [--max-ticket-life=T]
+ *       [--max-renewable-life=T] [--expiration-time=T] [--pw-expiration-time=T]
+ *       [--attributes=LIST] PRINCIPAL...          -> addprinc
+ *   modify (same options but the key ones) PRINCIPAL  -> modprinc
+ *   cpw [--random-key | --password=PW] PRINCIPAL...  -> cpw
+ *   delete PRINCIPAL...                           -> delprinc -force
+ *   get PRINCIPAL...                              -> getprinc
+ *   ext_keytab [--keytab=FILE] PRINCIPAL...       -> ktadd -norandkey
+ *   list                                          -> listprincs
+ * Times ("2 seconds", "1 day") go through as they are: kadmin.local parses
+ * them with getdate, which takes Heimdal's spelling.  Any other command is
+ * passed to kadmin.local unchanged, so MIT syntax works too.
+ */
+static int
+mit_kadmin(struct test_realm *r, const char *const argv[])
+{
+    const char *cmd = argv[0];
+    const char *mit = NULL, *keytab = NULL;
+    struct mit_cmd c;
+    size_t i, first_principal;
+    int is_add = strcmp(cmd, "add") == 0, is_modify = strcmp(cmd, "modify") == 0;
+    int is_cpw = strcmp(cmd, "cpw") == 0 || strcmp(cmd, "passwd") == 0 ||
+                 strcmp(cmd, "change_password") == 0;
+    int rc = 0;
+
+    memset(&c, 0, sizeof c);
+    if (is_add)
+        mit = "addprinc";
+    else if (is_modify)
+        mit = "modprinc";
+    else if (is_cpw)
+        mit = "cpw";
+    else if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "del") == 0)
+        mit = "delprinc";
+    else if (strcmp(cmd, "get") == 0 || strcmp(cmd, "examine") == 0)
+        mit = "getprinc";
+    else if (strcmp(cmd, "ext_keytab") == 0)
+        mit = "ktadd";
+    else if (strcmp(cmd, "list") == 0)
+        return mit_kadmin_local(r, (const char *const[]){ "listprincs", NULL });
+    else
+        return mit_kadmin_local(r, argv);           /* MIT syntax already */
+
+    mit_push(&c, mit);
+    if (strcmp(mit, "delprinc") == 0)
+        mit_push(&c, "-force");
+    for (i = 1; argv[i] != NULL && argv[i][0] == '-'; i++) {
+        const char *v;
+        if ((is_add || is_cpw) && (strcmp(argv[i], "--random-key") == 0 ||
+                                   strcmp(argv[i], "-r") == 0))
+            rc |= mit_push(&c, "-randkey");
+        else if ((is_add || is_cpw) && heimdal_option(argv, &i, "password", &v))
+            rc |= mit_push(&c, "-pw") | mit_push(&c, v);
+        else if (strcmp(argv[i], "--use-defaults") == 0 || strcmp(argv[i], "--keepold") == 0)
+            continue;
+        else if ((is_add || is_modify) && heimdal_option(argv, &i, "max-ticket-life", &v))
+            rc |= mit_push(&c, "-maxlife") | mit_push(&c, v);
+        else if ((is_add || is_modify) && heimdal_option(argv, &i, "max-renewable-life", &v))
+            rc |= mit_push(&c, "-maxrenewlife") | mit_push(&c, v);
+        else if ((is_add || is_modify) && heimdal_option(argv, &i, "expiration-time", &v))
+            rc |= mit_push(&c, "-expire") | mit_push(&c, v);
+        else if ((is_add || is_modify) && heimdal_option(argv, &i, "pw-expiration-time", &v))
+            rc |= mit_push(&c, "-pwexpire") | mit_push(&c, v);
+        else if ((is_add || is_modify) && heimdal_option(argv, &i, "attributes", &v))
+            rc |= mit_push_attributes(&c, v);
+        else if (strcmp(mit, "ktadd") == 0 && heimdal_option(argv, &i, "keytab", &v))
+            keytab = v;
+        else if (strcmp(mit, "ktadd") == 0 && strcmp(argv[i], "-k") == 0 && argv[i + 1])
+            keytab = argv[++i];
+        else {
+            harness_msg("kadmin %s: option '%s' has no MIT translation", cmd, argv[i]);
+            errno = EINVAL;
+            return -1;
+        }
+        if (rc != 0)
+            return -1;
+    }
+    first_principal = i;
+    if (argv[first_principal] == NULL) {
+        harness_msg("kadmin %s: no principal", cmd);
+        errno = EINVAL;
+        return -1;
+    }
+    if (strcmp(mit, "ktadd") == 0) {
+        /* Heimdal's ext_keytab writes the current keys; MIT's ktadd makes
+         * new ones unless -norandkey (kadmin.local only). */
+        if (mit_push(&c, "-k") != 0 || mit_push(&c, keytab ? strip_kt_prefix(keytab)
+                                                             : "/dev/null/no-keytab") != 0 ||
+            mit_push(&c, "-norandkey") != 0)
+            return -1;
+        for (i = first_principal; argv[i] != NULL; i++)
+            if (mit_push(&c, argv[i]) != 0)
+                return -1;
+        if (keytab == NULL) {
+            harness_msg("kadmin ext_keytab: give --keytab=FILE");
+            errno = EINVAL;
+            return -1;
+        }
+        if (mit_kadmin_local(r, c.argv) != 0)
+            return -1;
+        /* ktadd only warns about a principal that does not exist */
+        for (i = first_principal; argv[i] != NULL; i++) {
+            if (test_realm_keytab_contains(strip_kt_prefix(keytab), argv[i]) != 1) {
+                harness_msg("kadmin ext_keytab: no keys for %s in %s: %s", argv[i], keytab,
+                            r->last_output);
+                errno = ENOENT;
+                return -1;
+            }
+        }
+        return 0;
+    }
+    /* MIT's commands take one principal each. */
+    size_t base = c.n;
+    for (i = first_principal; argv[i] != NULL; i++) {
+        c.n = base;
+        if (mit_push(&c, argv[i]) != 0 || mit_kadmin_local(r, c.argv) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int
+test_realm_kadmin(struct test_realm *r, const char *const argv[])
+{
+    if (r == NULL || r->dir[0] == '\0' || argv == NULL || argv[0] == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    return mit_kadmin(r, argv);
+}
+
+/* The database: kdb5_util create -s (master key stashed in r->mkey). */
+static int
+init_database(struct test_realm *r)
+{
+    const char *argv[] = { r->dbutil_prog_, "-r", r->realm, "create", "-s",
+                           "-P", MIT_MASTER_PASSWORD, NULL };
+    if (run_realm_prog(r, argv, kdc_side_config(r), NULL, NULL) != 0) {
+        report_failure(r, "kdb5_util create");
+        return -1;
+    }
+    return 0;
+}
+
+#else /* Heimdal */
+
 int
 test_realm_kadmin(struct test_realm *r, const char *const argv[])
 {
@@ -483,7 +824,7 @@ test_realm_kadmin(struct test_realm *r, const char *const argv[])
         full[n++] = argv[i];
     }
     full[n] = NULL;
-    rc = run_realm_prog(r, full, r->kdc_conf, NULL, NULL);
+    rc = run_realm_prog(r, full, kdc_side_config(r), NULL, NULL);
     if (rc != 0) {
         char what[256];
         snprintf(what, sizeof what, "kadmin %s %s", argv[0],
@@ -493,6 +834,17 @@ test_realm_kadmin(struct test_realm *r, const char *const argv[])
     }
     return 0;
 }
+
+/* The database: kadmin -l init (realm limits as MIT's kdc.conf has them). */
+static int
+init_database(struct test_realm *r)
+{
+    return test_realm_kadmin(r, (const char *const[]){
+        "init", "--realm-max-ticket-life=1 day", "--realm-max-renewable-life=1 week",
+        r->realm, NULL });
+}
+
+#endif /* Heimdal */
 
 #define KADMIN(r, ...) test_realm_kadmin((r), (const char *const[]){ __VA_ARGS__, NULL })
 
@@ -571,6 +923,27 @@ test_realm_delete_principal(struct test_realm *r, const char *principal)
     return KADMIN(r, "delete", principal);
 }
 
+#ifdef SSPI_SHIM_MIT
+/* The default principals: one kadmin.local run per command (script mode
+ * takes one command; each run is ~50 ms). */
+static int
+add_default_principals(struct test_realm *r)
+{
+    if (mit_kadmin_local(r, (const char *const[]){ "addprinc", "+requires_preauth", "-pw",
+                                                   TEST_REALM_ALICE_PASSWORD, TEST_REALM_ALICE,
+                                                   NULL }) != 0 ||
+        mit_kadmin_local(r, (const char *const[]){ "addprinc", "+requires_preauth", "-pw",
+                                                   TEST_REALM_BOB_PASSWORD, TEST_REALM_BOB,
+                                                   NULL }) != 0 ||
+        mit_kadmin_local(r, (const char *const[]){ "addprinc", "-randkey",
+                                                   TEST_REALM_HTTP_SERVICE, NULL }) != 0 ||
+        mit_kadmin_local(r, (const char *const[]){ "addprinc", "-randkey",
+                                                   TEST_REALM_HOST_SERVICE, NULL }) != 0)
+        return -1;
+    return KADMIN(r, "ext_keytab", "--keytab", r->keytab, TEST_REALM_HTTP_SERVICE,
+                  TEST_REALM_HOST_SERVICE);
+}
+#else
 /* One kadmin -l reading commands from stdin: the default principals in a
  * single run (kadmin's start-up dominates the cost of each command).
  * The fixed passwords have no blanks, so kadmin's line splitting is safe. */
@@ -606,6 +979,7 @@ add_default_principals(struct test_realm *r)
     }
     return 0;
 }
+#endif
 
 /* ------------------------------------------------------------- kinit */
 
@@ -630,8 +1004,14 @@ test_realm_kinit(struct test_realm *r, const char *principal, const char *passwo
         return -1;
     }
     full_ccache_name(r, ccache_name, cc, sizeof cc);
+#ifdef SSPI_SHIM_MIT
+    /* MIT's kinit has no password-file option; its prompter reads the
+     * password from stdin when that is not a terminal. */
+    const char *argv[] = { r->kinit_prog, "-c", cc, principal, NULL };
+#else
     const char *argv[] = { r->kinit_prog, "--password-file=STDIN", "-c", cc,
                            principal, NULL };
+#endif
     return run_realm_prog(r, argv, r->client_conf, cc, password);
 }
 
@@ -693,13 +1073,23 @@ write_client_sections(FILE *f, const struct test_realm *r,
         fprintf(f, "\tclockskew = %d\n", o->clockskew);
     if (o && o->kdc_timesync >= 0 && (o->kdc_timesync == 0 || o->kdc_timesync == 1))
         fprintf(f, "\tkdc_timesync = %s\n", o->kdc_timesync ? "true" : "false");
+#ifdef SSPI_SHIM_MIT
+    /* MIT 1.20 has no "tcp/" prefix on a kdc line (it would take it for a
+     * host name, src/lib/krb5/os/locate_kdc.c): TCP only is spelt
+     * udp_preference_limit = 1 (every request is "too big" for UDP). */
+    if (o && o->heimdal_tcp_kdc)
+        fprintf(f, "\tudp_preference_limit = 1\n");
+    const char *tcp_prefix = "";
+#else
+    const char *tcp_prefix = (o && o->heimdal_tcp_kdc) ? "tcp/" : "";
+#endif
     if (realm_extra_libdefaults)
         fprintf(f, "%s\n", realm_extra_libdefaults);
     if (o && o->extra_libdefaults)
         fprintf(f, "%s\n", o->extra_libdefaults);
     fprintf(f, "\n[realms]\n\t%s = {\n", r->realm);
     if (!(o && o->no_kdc))
-        fprintf(f, "\t\tkdc = %s127.0.0.1:%d\n", (o && o->heimdal_tcp_kdc) ? "tcp/" : "", port);
+        fprintf(f, "\t\tkdc = %s127.0.0.1:%d\n", tcp_prefix, port);
     fprintf(f, "\t}\n\n[domain_realm]\n\tlocalhost = %s\n\t.localhost = %s\n",
             r->realm, r->realm);
     if (o && o->extra)
@@ -737,6 +1127,66 @@ test_realm_write_krb5_conf(const struct test_realm *r, const char *path,
     return 0;
 }
 
+#ifdef SSPI_SHIM_MIT
+/* MIT's kdc.conf (KRB5_KDC_PROFILE): only the KDC's own sections - the
+ * client ones come from krb5.conf, which the KDC programs read as
+ * KRB5_CONFIG.  Every file the KDC, kdb5_util and kadmin.local write is
+ * named here and lies in r->dir: the db2 database (principal, plus
+ * principal.kadm5, principal.kadm5.lock, principal.ok), the stash, the ACL,
+ * the logs.  iprop is off by default, so there is no update log. */
+static int
+write_kdc_conf(const struct test_realm *r, const char *extra_kdc,
+               const char *extra_libdefaults)
+{
+    FILE *f = fopen(r->kdc_conf, "w");
+    if (f == NULL) {
+        harness_msg("cannot write %s: %s", r->kdc_conf, strerror(errno));
+        return -1;
+    }
+    fprintf(f,
+            "# Generated by tests/realm.c: the MIT KDC side of a throwaway realm.\n"
+            "# krb5kdc, kdb5_util and kadmin.local read it as KRB5_KDC_PROFILE,\n"
+            "# with KRB5_CONFIG=%s.\n",
+            r->krb5_conf);
+    /* Debian 12's krb5kdc (1.20.1-2+deb12u*) refuses rc4-hmac session keys
+     * unless allow_rc4 (measured: "BAD_ENCRYPTION_TYPE" for an AS-REQ that
+     * offers rc4 only; the knob of krb5 1.21).  Heimdal's KDC issues them,
+     * and the Active Directory-style tests need them: the KDC side allows. */
+    fprintf(f, "[libdefaults]\n\tallow_rc4 = true\n");
+    if (extra_libdefaults)
+        fprintf(f, "%s\n", extra_libdefaults);
+    fprintf(f, "\n[kdcdefaults]\n");
+    if (extra_kdc)
+        fprintf(f, "%s\n", extra_kdc);
+    fprintf(f,
+            "\n[realms]\n"
+            "\t%s = {\n"
+            "\t\tdatabase_name = %s\n"
+            "\t\tkey_stash_file = %s\n"
+            "\t\tacl_file = %s\n"
+            "\t\tkdc_listen = 127.0.0.1:%d\n"
+            "\t\tkdc_tcp_listen = 127.0.0.1:%d\n"
+            "\t\tmax_life = 1d\n"
+            "\t\tmax_renewable_life = 7d\n"
+            /* as Heimdal's [kdc] require-preauth = true */
+            "\t\tdefault_principal_flags = +preauth\n"
+            /* the keys Heimdal's realm gets ([kadmin] default_keys):
+             * AES, and rc4-hmac for the Active Directory-style tests */
+            "\t\tsupported_enctypes = aes256-cts-hmac-sha1-96:normal "
+            "aes128-cts-hmac-sha1-96:normal arcfour-hmac:normal\n"
+            "\t}\n",
+            r->realm, r->db, r->mkey, r->acl, r->port, r->port);
+    if (r->db_module_dir_[0] != '\0')
+        fprintf(f, "\n[dbmodules]\n\tdb_module_dir = %s\n", r->db_module_dir_);
+    fprintf(f,
+            "\n[logging]\n"
+            "\tkdc = FILE:%s\n"
+            "\tadmin_server = FILE:%s/kadmin.log\n"
+            "\tdefault = FILE:%s/krb5.log\n",
+            r->kdc_log, r->dir, r->dir);
+    return fclose(f) == 0 ? 0 : -1;
+}
+#else
 static int
 write_kdc_conf(const struct test_realm *r, const char *extra_kdc,
                const char *extra_libdefaults)
@@ -780,6 +1230,7 @@ write_kdc_conf(const struct test_realm *r, const char *extra_kdc,
             r->kdc_log, r->dir, r->dir);
     return fclose(f) == 0 ? 0 : -1;
 }
+#endif
 
 int
 test_realm_use_krb5_conf(struct test_realm *r, const char *path)
@@ -866,8 +1317,10 @@ tcp_answers(int port)
 /* Reads "pid N" lines (the current kdc) and "q" (destroyed: nothing to do)
  * on stdin.  EOF without "q" means every process holding the other end -
  * the owner and its forked children - is gone: kill the kdc if it is still
- * ours (checked on its command line, so a reused pid is left alone) and
- * remove the directory.  $1 = directory, $2 = "keep" to keep it. */
+ * ours (checked on its command line, which names a file in the directory:
+ * Heimdal's --config-file=DIR/kdc.conf, MIT's -P DIR/krb5kdc.pid - so a
+ * reused pid is left alone) and remove the directory.  $1 = directory,
+ * $2 = "keep" to keep it. */
 static const char watchdog_script[] =
     "pid=\n"
     "while IFS= read -r line; do\n"
@@ -877,7 +1330,7 @@ static const char watchdog_script[] =
     "  esac\n"
     "done\n"
     "if [ -n \"$pid\" ] && [ -r \"/proc/$pid/cmdline\" ] &&\n"
-    "   tr '\\000' ' ' < \"/proc/$pid/cmdline\" | grep -qF -- \"--config-file=$1/kdc.conf\"; then\n"
+    "   tr '\\000' ' ' < \"/proc/$pid/cmdline\" | grep -qF -- \"$1/\"; then\n"
     "  kill -KILL -- \"-$pid\" 2>/dev/null; kill -KILL \"$pid\" 2>/dev/null; sleep 0.2\n"
     "fi\n"
     "[ \"$2\" = keep ] || rm -rf -- \"$1\"\n";
@@ -1087,9 +1540,24 @@ spawn_kdc(struct test_realm *r)
         }
         preload = faketime_lib;
     }
+    snprintf(ccname, sizeof ccname, "FILE:%s", r->ccache);
+#ifdef SSPI_SHIM_MIT
+    /* krb5kdc: -n stays in the foreground, -P puts the pid file in the
+     * directory (none by default); the addresses and the port are the
+     * realm's kdc_listen / kdc_tcp_listen in kdc.conf.  It logs
+     * "commencing operation" once every socket is bound, and exits with
+     * "Address already in use" in the log when one cannot be. */
+    snprintf(cfgopt, sizeof cfgopt, "%s/krb5kdc.pid", r->dir);
+    (void)portopt;
+    (void)udp_line;
+    (void)tcp_line;
+    (void)udp_seen_before;
+    (void)tcp_seen_before;
+    started_before = log_count(r, "commencing operation");
+    const char *argv[] = { r->kdc_prog, "-n", "-r", r->realm, "-P", cfgopt, NULL };
+#else
     snprintf(cfgopt, sizeof cfgopt, "--config-file=%s", r->kdc_conf);
     snprintf(portopt, sizeof portopt, "--ports=%d", r->port);
-    snprintf(ccname, sizeof ccname, "FILE:%s", r->ccache);
     snprintf(udp_line, sizeof udp_line, "port %d/udp", r->port);
     snprintf(tcp_line, sizeof tcp_line, "port %d/tcp", r->port);
     udp_seen_before = log_count(r, udp_line);
@@ -1098,9 +1566,11 @@ spawn_kdc(struct test_realm *r)
 
     const char *argv[] = { r->kdc_prog, cfgopt, portopt, "--addresses=127.0.0.1",
                            "--testing", NULL };
-    /* KRB5_CONFIG = kdc.conf too: the kdc prepends --config-file to the
-     * default files, which would otherwise include /etc/krb5.conf. */
-    if (make_child_env(r, r->kdc_conf, ccname, preload, r->kdc_time_offset, &ce) != 0)
+#endif
+    /* Heimdal: KRB5_CONFIG = kdc.conf too: the kdc prepends --config-file
+     * to the default files, which would otherwise include /etc/krb5.conf.
+     * MIT: KRB5_CONFIG = krb5.conf, KRB5_KDC_PROFILE = kdc.conf. */
+    if (make_child_env(r, kdc_side_config(r), ccname, preload, r->kdc_time_offset, &ce) != 0)
         return -1;
     out_fd = open(r->kdc_out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (out_fd < 0) {
@@ -1154,11 +1624,18 @@ spawn_kdc(struct test_realm *r)
                         status, r->kdc_log, r->kdc_out);
             return -1;
         }
+#ifdef SSPI_SHIM_MIT
+        /* "commencing operation": every socket is bound (else it exited) */
+        if (log_count(r, "commencing operation") > started_before) {
+            if (tcp_answers(r->port))
+                return 0;
+#else
         /* "KDC started" is logged once every socket was tried */
         if (log_count(r, "KDC started") > started_before) {
             if (log_count(r, tcp_line) > tcp_seen_before &&
                 log_count(r, udp_line) > udp_seen_before && tcp_answers(r->port))
                 return 0;
+#endif
             /* one of the two sockets failed: someone holds that port */
             kill_kdc_now(pid);
             r->kdc_pid = 0;
@@ -1314,6 +1791,10 @@ set_realm_env(struct test_realm *r)
         return -1;
     if (setenv("KRB5RCACHEDIR", r->dir, 1) != 0)
         return -1;
+    /* MIT's acceptor replay cache: the default one, in KRB5RCACHEDIR (a
+     * KRB5RCACHENAME or KRB5RCACHETYPE of the caller's would win over it) */
+    if (unsetenv("KRB5RCACHENAME") != 0 || unsetenv("KRB5RCACHETYPE") != 0)
+        return -1;
     return unsetenv("KRB5_CLIENT_KTNAME");
 }
 
@@ -1327,6 +1808,41 @@ write_empty(const char *path)
         return -1;
     return close(fd);
 }
+
+#ifdef SSPI_SHIM_MIT
+/* MIT's KDC programs load the db2 database module from a directory built
+ * in (/usr/lib/<triplet>/krb5/plugins/kdb).  For KDC programs unpacked
+ * elsewhere (dpkg-deb -x of krb5-kdc into PREFIX, programs in
+ * PREFIX/usr/sbin), kdc.conf must name PREFIX's module directory:
+ * TEST_REALM_MIT_DB_MODULE_DIR, else found next to the krb5kdc used. */
+static int
+find_db_module_dir(struct test_realm *r)
+{
+    const char *e = getenv("TEST_REALM_MIT_DB_MODULE_DIR");
+    char pattern[TEST_REALM_PATH_MAX + 64];
+    const char *tail = "/sbin/krb5kdc";
+    size_t len = strlen(r->kdc_prog), tl = strlen(tail);
+    glob_t g;
+
+    r->db_module_dir_[0] = '\0';
+    if (e != NULL && *e != '\0')
+        return fmt_path(r->db_module_dir_, sizeof r->db_module_dir_, "%s", e);
+    if (len <= tl || strcmp(r->kdc_prog + len - tl, tail) != 0 ||
+        (len - tl == 4 && strncmp(r->kdc_prog, "/usr", 4) == 0))
+        return 0;           /* the system's KDC: its built-in directory */
+    snprintf(pattern, sizeof pattern, "%.*s/lib/*/krb5/plugins/kdb/db2.so",
+             (int)(len - tl), r->kdc_prog);
+    if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+        char *slash = strrchr(g.gl_pathv[0], '/');
+        int rc = fmt_path(r->db_module_dir_, sizeof r->db_module_dir_, "%.*s",
+                          (int)(slash - g.gl_pathv[0]), g.gl_pathv[0]);
+        globfree(&g);
+        return rc;
+    }
+    globfree(&g);
+    return 0;
+}
+#endif
 
 int
 test_realm_start(struct test_realm *r, const char *realm_name)
@@ -1363,13 +1879,19 @@ test_realm_start_ex(struct test_realm *r, const char *realm_name,
     r->kdc_time_offset = opt->kdc_time_offset;
     r->kdc_timeout = opt->kdc_timeout > 0 ? opt->kdc_timeout : 1;
 
-    if (resolve_prog("HEIMDAL_KDC", HEIMDAL_KDC, DEFAULT_KDC,
+    if (resolve_prog(KDC_ENV, KDC_MACRO, DEFAULT_KDC,
                      r->kdc_prog, sizeof r->kdc_prog) != 0 ||
-        resolve_prog("HEIMDAL_KADMIN", HEIMDAL_KADMIN, DEFAULT_KADMIN,
+        resolve_prog(KADMIN_ENV, KADMIN_MACRO, DEFAULT_KADMIN,
                      r->kadmin_prog, sizeof r->kadmin_prog) != 0 ||
-        resolve_prog("HEIMDAL_KINIT", HEIMDAL_KINIT, DEFAULT_KINIT,
+        resolve_prog(KINIT_ENV, KINIT_MACRO, DEFAULT_KINIT,
                      r->kinit_prog, sizeof r->kinit_prog) != 0)
         return -1;
+#ifdef SSPI_SHIM_MIT
+    if (resolve_prog("MIT_KDB5_UTIL", MIT_KDB5_UTIL, DEFAULT_DBUTIL,
+                     r->dbutil_prog_, sizeof r->dbutil_prog_) != 0 ||
+        find_db_module_dir(r) != 0)
+        return -1;
+#endif
 
     if (tmpdir == NULL || tmpdir[0] != '/')
         tmpdir = "/tmp";
@@ -1400,9 +1922,15 @@ test_realm_start_ex(struct test_realm *r, const char *realm_name,
     if (fmt_path(r->krb5_conf, sizeof r->krb5_conf, "%s/krb5.conf", r->dir) != 0 ||
         fmt_path(r->client_conf, sizeof r->client_conf, "%s", r->krb5_conf) != 0 ||
         fmt_path(r->kdc_conf, sizeof r->kdc_conf, "%s/kdc.conf", r->dir) != 0 ||
+#ifdef SSPI_SHIM_MIT
+        fmt_path(r->db, sizeof r->db, "%s/principal", r->dir) != 0 ||
+        fmt_path(r->mkey, sizeof r->mkey, "%s/stash", r->dir) != 0 ||
+        fmt_path(r->acl, sizeof r->acl, "%s/kadm5.acl", r->dir) != 0 ||
+#else
         fmt_path(r->db, sizeof r->db, "%s/heimdal", r->dir) != 0 ||
         fmt_path(r->mkey, sizeof r->mkey, "%s/m-key", r->dir) != 0 ||
         fmt_path(r->acl, sizeof r->acl, "%s/kadmind.acl", r->dir) != 0 ||
+#endif
         fmt_path(r->kdc_log, sizeof r->kdc_log, "%s/kdc.log", r->dir) != 0 ||
         fmt_path(r->kdc_out, sizeof r->kdc_out, "%s/kdc.out", r->dir) != 0 ||
         fmt_path(r->keytab, sizeof r->keytab, "%s/service.keytab", r->dir) != 0 ||
@@ -1420,8 +1948,7 @@ test_realm_start_ex(struct test_realm *r, const char *realm_name,
         if (rc != 0 || write_kdc_conf(r, opt->extra_kdc, opt->extra_libdefaults) != 0)
             goto fail;
         if (tries == 0) {
-            if (KADMIN(r, "init", "--realm-max-ticket-life=1 day",
-                       "--realm-max-renewable-life=1 week", r->realm) != 0)
+            if (init_database(r) != 0)
                 goto fail;
             if (!opt->no_default_principals && add_default_principals(r) != 0)
                 goto fail;

@@ -1,39 +1,54 @@
 /*
- * realm.h - a throwaway Heimdal realm for the integration tests.
+ * realm.h - a throwaway Kerberos realm for the integration tests.
+ *
+ * The KDC is the one of the GSS-API flavour the project is built against
+ * (configure --with-gssapi): Heimdal's kdc and kadmin -l, or MIT's
+ * krb5kdc, kdb5_util and kadmin.local.  The API is the same for both;
+ * test_realm_flavour() says which one runs, for the few expectations that
+ * differ (KDC log lines, program messages).
  *
  * test_realm_start() creates a realm in a fresh directory under $TMPDIR
  * (database, master key, ACL, logs, keytab, ccache all inside it), starts
- * Heimdal's kdc on a free 127.0.0.1 port (TCP and UDP), and points this
+ * the KDC on a free 127.0.0.1 port (TCP and UDP), and points this
  * process's Kerberos environment at it:
  *
  *   KRB5_CONFIG=<dir>/krb5.conf         client config (Heimdal and MIT)
- *   KRB5_KDC_PROFILE=<dir>/kdc.conf     KDC config (what kdc/kadmin read)
+ *   KRB5_KDC_PROFILE=<dir>/kdc.conf     KDC config (what the KDC programs read)
  *   KRB5_KTNAME=FILE:<dir>/service.keytab
  *   KRB5CCNAME=FILE:<dir>/ccache
- *   KRB5RCACHEDIR=<dir>
- *   KRB5_CLIENT_KTNAME unset
+ *   KRB5RCACHEDIR=<dir>                 (MIT's acceptor replay cache lives there)
+ *   KRB5_CLIENT_KTNAME, KRB5RCACHENAME, KRB5RCACHETYPE unset
  *
  * The previous values are put back by test_realm_destroy().  Nothing under
  * /etc, /var or the user's own caches is written, and no Kerberos config
- * outside <dir> is read: kdc and kadmin get KRB5_CONFIG=<dir>/kdc.conf (the
- * kdc otherwise merges /etc/krb5.conf in after --config-file), the iprop
- * log is <dir>/iprop.log (kadmin -l's default is /var/lib/heimdal-kdc/log)
- * and HEIM_PIDFILE_DIR puts the kdc's pid file in <dir> (default
- * /var/run/kdc.pid).  kinit.heimdal itself builds the ticket in a unique
- * /tmp/krb5cc_XXXXXX and renames it into place (hard-coded in Heimdal).
+ * outside <dir> is read.  Heimdal: kdc and kadmin get
+ * KRB5_CONFIG=<dir>/kdc.conf (the kdc otherwise merges /etc/krb5.conf in
+ * after --config-file), the iprop log is <dir>/iprop.log (kadmin -l's
+ * default is /var/lib/heimdal-kdc/log) and HEIM_PIDFILE_DIR puts the kdc's
+ * pid file in <dir> (default /var/run/kdc.pid); kinit.heimdal itself
+ * builds the ticket in a unique /tmp/krb5cc_XXXXXX and renames it into
+ * place (hard-coded in Heimdal).  MIT: krb5kdc, kdb5_util and kadmin.local
+ * get KRB5_CONFIG=<dir>/krb5.conf and KRB5_KDC_PROFILE=<dir>/kdc.conf,
+ * which names the database (<dir>/principal*), the stash, the ACL and the
+ * logs in <dir>; krb5kdc -P writes <dir>/krb5kdc.pid; MIT's kinit writes
+ * the ccache in place.  (Measured with strace -f -e trace=%file.)
  *
  * Default principals (test_realm_start):
  *   alice, bob                    password principals, pre-auth required
  *   HTTP/localhost, host/localhost random keys, in <dir>/service.keytab
  *
- * Programs: HEIMDAL_KDC, HEIMDAL_KADMIN, HEIMDAL_KINIT from the environment
- * (non-empty wins), else the same-named -D macros from the build, else the
- * Debian paths.  TEST_REALM_LIBFAKETIME names libfaketime for
- * test_realm_set_kdc_time_offset().  TEST_REALM_KEEP=1 keeps the directory
- * after destroy (the path is printed) for debugging.
+ * Programs: HEIMDAL_KDC, HEIMDAL_KADMIN, HEIMDAL_KINIT (Heimdal build) or
+ * MIT_KRB5KDC, MIT_KDB5_UTIL, MIT_KADMIN_LOCAL, MIT_KINIT (MIT build) from
+ * the environment (non-empty wins), else the same-named -D macros from the
+ * build (configure's paths), else the Debian paths.  MIT programs unpacked
+ * outside /usr (dpkg-deb -x) load the database module from the same
+ * prefix, or from TEST_REALM_MIT_DB_MODULE_DIR.  TEST_REALM_LIBFAKETIME
+ * names libfaketime for test_realm_set_kdc_time_offset().
+ * TEST_REALM_KEEP=1 keeps the directory after destroy (the path is
+ * printed) for debugging.
  *
- * Processes: the kdc runs single-process (--testing) in its own process
- * group and gets SIGKILL when the thread that started it dies
+ * Processes: the KDC runs single-process (Heimdal --testing, MIT -n) in
+ * its own process group and gets SIGKILL when the thread that started it dies
  * (PR_SET_PDEATHSIG), so start the realm from the main thread (or a thread
  * that outlives the realm).  An atexit() hook destroys realms left running
  * at exit(); a small watchdog (/bin/sh, own session) removes the directory
@@ -81,17 +96,18 @@ struct test_realm {
 
     char krb5_conf[TEST_REALM_PATH_MAX];  /* <dir>/krb5.conf: the client config */
     char client_conf[TEST_REALM_PATH_MAX];/* config kinit uses (krb5_conf or a variant) */
-    char kdc_conf[TEST_REALM_PATH_MAX];   /* <dir>/kdc.conf: kdc + kadmin config */
-    char db[TEST_REALM_PATH_MAX];         /* database name (Heimdal adds .db) */
-    char mkey[TEST_REALM_PATH_MAX];       /* master key file */
+    char kdc_conf[TEST_REALM_PATH_MAX];   /* <dir>/kdc.conf: KDC + kadmin config */
+    char db[TEST_REALM_PATH_MAX];         /* database name (Heimdal adds .db;
+                                             MIT: <dir>/principal) */
+    char mkey[TEST_REALM_PATH_MAX];       /* master key file (MIT: the stash) */
     char acl[TEST_REALM_PATH_MAX];        /* kadmind ACL (empty) */
     char kdc_log[TEST_REALM_PATH_MAX];    /* the kdc's log ([logging] kdc) */
     char kdc_out[TEST_REALM_PATH_MAX];    /* the kdc's stdout/stderr */
     char keytab[TEST_REALM_PATH_MAX];     /* <dir>/service.keytab (a path, no FILE:) */
     char ccache[TEST_REALM_PATH_MAX];     /* <dir>/ccache (a path, no FILE:) */
 
-    char kdc_prog[TEST_REALM_PATH_MAX];
-    char kadmin_prog[TEST_REALM_PATH_MAX];
+    char kdc_prog[TEST_REALM_PATH_MAX];   /* kdc or krb5kdc */
+    char kadmin_prog[TEST_REALM_PATH_MAX];/* kadmin (run as kadmin -l) or kadmin.local */
     char kinit_prog[TEST_REALM_PATH_MAX];
 
     long kdc_time_offset;                 /* seconds added to the KDC's clock */
@@ -108,6 +124,8 @@ struct test_realm {
     char *extra_libdefaults_;
     int watch_fd_;
     pid_t watch_pid_;
+    char dbutil_prog_[TEST_REALM_PATH_MAX];   /* MIT: kdb5_util */
+    char db_module_dir_[TEST_REALM_PATH_MAX]; /* MIT: [dbmodules] db_module_dir, or "" */
 };
 
 /* Optional knobs for test_realm_start_ex(); zero-initialise. */
@@ -121,15 +139,19 @@ struct test_realm_options {
     int no_default_principals;     /* 1: only the realm's own principals */
     const char *extra_libdefaults; /* raw lines added to [libdefaults] of
                                       krb5.conf, kdc.conf and every variant */
-    const char *extra_kdc;         /* raw lines added to [kdc] in kdc.conf */
+    const char *extra_kdc;         /* raw lines added to [kdc] in kdc.conf
+                                      (MIT: to [kdcdefaults]) */
 };
+
+/* "heimdal" or "mit": the KDC programs this harness runs. */
+const char *test_realm_flavour(void);
 
 int  test_realm_start(struct test_realm *r, const char *realm_name /* NULL = default */);
 int  test_realm_start_ex(struct test_realm *r, const char *realm_name,
                          const struct test_realm_options *opt /* may be NULL */);
 void test_realm_destroy(struct test_realm *r);   /* idempotent; zeroed struct is fine */
 
-/* ---- principals and keytabs (kadmin -l on the realm's database) ---- */
+/* ---- principals and keytabs (kadmin -l / kadmin.local on the database) ---- */
 
 /* Password principal with pre-auth required ("+requires-pre-auth"). */
 int test_realm_add_user(struct test_realm *r, const char *name, const char *password);
@@ -145,7 +167,13 @@ int test_realm_write_keytab(struct test_realm *r, const char *principal, const c
 int test_realm_rekey(struct test_realm *r, const char *principal);
 /* Delete a principal from the database (keytabs keep its keys). */
 int test_realm_delete_principal(struct test_realm *r, const char *principal);
-/* Run `kadmin -l --config-file=<kdc.conf> ARGV...` (argv NULL-terminated). */
+/* Run a Heimdal `kadmin -l` command line (argv NULL-terminated): Heimdal
+ * runs `kadmin -l --config-file=<kdc.conf> ARGV...`; MIT translates add,
+ * modify (--attributes, --max-ticket-life, --max-renewable-life,
+ * --expiration-time, --pw-expiration-time), cpw, delete, get, ext_keytab
+ * and list to kadmin.local (addprinc, modprinc, cpw, delprinc -force,
+ * getprinc, ktadd -norandkey, listprincs) and passes any other command to
+ * kadmin.local as it is (MIT syntax).  r->last_output is the program's. */
 int test_realm_kadmin(struct test_realm *r, const char *const argv[]);
 
 /* Keytab files, read/written directly (MIT/Heimdal keytab format 0x0502).
@@ -190,7 +218,13 @@ int test_realm_kdc_running(const struct test_realm *r);  /* 1 if it answers on T
  *    token fails with KRB5KRB_AP_ERR_TKT_NYV (mutual) - but only if the
  *    acceptor runs in another thread or process: Heimdal's GSS keeps one
  *    krb5_context per thread, so an in-thread acceptor inherits the offset
- *    the initiator read from the ccache and simply accepts. */
+ *    the initiator read from the ccache and simply accepts.
+ * What an MIT 1.20 client sees (measured): no error at all on its side.
+ * Its AS-REQ pre-authentication carries the KDC's time, taken from the
+ * PREAUTH_REQUIRED error (the KDC logs no skew), and the offset learnt from
+ * the AS-REP is kept with the ccache (FILE and MEMORY) and used for TGS
+ * requests; an acceptor on the real clock then refuses the service ticket
+ * with KRB5KRB_AP_ERR_TKT_NYV ("Ticket not yet valid"). */
 int test_realm_set_kdc_time_offset(struct test_realm *r, long seconds);
 /* 1 if the kdc log contains needle, 0 if not, -1 if unreadable. */
 int test_realm_kdc_log_contains(const struct test_realm *r, const char *needle);
@@ -200,11 +234,13 @@ int test_realm_kdc_log_contains(const struct test_realm *r, const char *needle);
 struct test_realm_krb5_conf {
     int kdc_port;              /* 0 = the realm's port; e.g. test_realm_unused_port() */
     int no_kdc;                /* 1: no kdc line for the realm at all */
-    int heimdal_tcp_kdc;       /* 1: "kdc = tcp/127.0.0.1:PORT" - TCP only.
-                                  Heimdal-only syntax (MIT 1.20 misreads it).
-                                  A KDC port that accepts but never answers
-                                  then fails after ~2 s instead of ~6 s
-                                  (UDP: 3 tries of 2 s, whatever kdc_timeout) */
+    int heimdal_tcp_kdc;       /* 1: TCP only.  Heimdal: "kdc = tcp/127.0.0.1:PORT"
+                                  (MIT 1.20 misreads that syntax); MIT:
+                                  [libdefaults] udp_preference_limit = 1.
+                                  With Heimdal, a KDC port that accepts but
+                                  never answers then fails after ~2 s instead
+                                  of ~6 s (UDP: 3 tries of 2 s, whatever
+                                  kdc_timeout) */
     int clockskew;             /* [libdefaults] clockskew seconds; 0 = omit (300) */
     int kdc_timeout;           /* seconds; 0 = the realm's (1 s) */
     int kdc_timesync;          /* -1 = omit, 0/1 written as false/true */

@@ -1,6 +1,6 @@
 # shellcheck shell=sh
-# tests/testlib.sh - what the shell tests that run a throwaway Heimdal realm
-# share (tests/demo.sh, tests/interop-curl-negotiate.sh,
+# tests/testlib.sh - what the shell tests that run a throwaway Kerberos realm
+# (Heimdal's or MIT's KDC, as tools/mkrealm.sh picks it) share (tests/demo.sh, tests/interop-curl-negotiate.sh,
 # tests/interop-python-gssapi.sh).  POSIX sh, sourced, never run:
 #
 #   me=NAME            # the test's name, for the messages
@@ -19,7 +19,7 @@
 #   say / fail / skip / hard MESSAGE...
 #   need_built PROGRAM...   hard error unless each PROGRAM is executable
 #   need_kdc                hard error without tools/mkrealm.sh, skip
-#                           without a Heimdal KDC
+#                           without the KDC of the flavour (GSS_FLAVOUR)
 #   make_tmp NAME           tmp=a new directory; on exit, kills $server_pid,
 #                           stops the realm in $tmp/realm and removes $tmp
 #   start_realm             the realm $REALM in $tmp/realm, its env.sh
@@ -29,7 +29,7 @@
 #                           runs COMMAND in the background (server_pid),
 #                           waits for the port it writes to $tmp/port (port)
 #   wait_server             waits for server_pid to exit (server_status)
-#   kinit_alice             Heimdal kinit alice@$REALM into $KRB5CCNAME
+#   kinit_alice             kinit alice@$REALM into $KRB5CCNAME (the realm's kinit)
 
 : "${me:=test}"
 top_builddir=${top_builddir:-$top_srcdir}
@@ -47,17 +47,12 @@ need_built() {
     done
 }
 
-# need_kdc: tools/mkrealm.sh and a Heimdal KDC to run.
+# need_kdc: tools/mkrealm.sh and a KDC for it to run: Heimdal's or MIT's, by
+# GSS_FLAVOUR (make check exports the configured one), with configure's
+# program paths (mkrealm.sh --which says which one, or why there is none).
 need_kdc() {
     [ -x "$mkrealm" ] || hard "$mkrealm is missing or not executable"
-    # The KDC: configure's HEIMDAL_KDC, else where Debian puts it (mkrealm.sh
-    # looks in the same places).
-    if [ -n "${HEIMDAL_KDC:-}" ]; then
-        [ -x "$HEIMDAL_KDC" ] ||
-            skip "the Heimdal KDC ($HEIMDAL_KDC) is not installed (Debian: apt-get install heimdal-kdc)"
-    elif [ ! -x /usr/lib/heimdal-servers/kdc ] && ! command -v kdc >/dev/null 2>&1; then
-        skip "no Heimdal KDC found (Debian: apt-get install heimdal-kdc)"
-    fi
+    kdc_which=$("$mkrealm" --which 2>&1) || skip "${kdc_which#mkrealm: }"
 }
 
 # make_tmp NAME: tmp=${TMPDIR:-/tmp}/NAME.XXXXXX, and the EXIT trap that
@@ -150,14 +145,14 @@ wait_server() {
 }
 
 # kinit_alice: alice's ticket in the realm's ccache ($KRB5CCNAME, from
-# env.sh; never the user's own), with Heimdal's kinit (configure's
-# HEIMDAL_KINIT, else the one mkrealm.sh found).
+# env.sh; never the user's own), with the realm's kinit: sspi_kinit from
+# env.sh runs the KDC flavour's kinit (configure's, else the one mkrealm.sh
+# found) with its own password-file convention.
 kinit_alice() {
-    kinit_prog=${HEIMDAL_KINIT:-}
-    [ -n "$kinit_prog" ] || kinit_prog=${SSPI_KINIT:-}
-    [ -n "$kinit_prog" ] || fail "no kinit found (Debian: apt-get install heimdal-clients)"
+    [ -n "${SSPI_KINIT:-}" ] ||
+        fail "no kinit found (Debian: apt-get install heimdal-clients, or krb5-user)"
     printf '%s\n' "$ALICE_PASSWORD" >"$tmp/alice.pw"
-    if ! "$kinit_prog" --password-file="$tmp/alice.pw" "alice@$REALM" >"$tmp/kinit.log" 2>&1; then
+    if ! sspi_kinit "alice@$REALM" "$tmp/alice.pw" >"$tmp/kinit.log" 2>&1; then
         cat "$tmp/kinit.log" >&2
         fail "kinit alice@$REALM failed"
     fi

@@ -2,15 +2,17 @@
 # tools/demo.sh - the first command of the README: from a fresh Debian 12
 # machine to Windows SSPI code authenticating with Kerberos on Unix.
 #
-#   tools/demo.sh [--no-install] [--build-dir DIR]
+#   tools/demo.sh [--no-install] [--build-dir DIR] [--with-gssapi=heimdal|mit]
 #
 # 1. installs the build and test dependencies with apt-get (sudo when not
 #    root; the list is tools/deps.sh; nothing is done when all are there,
 #    and --no-install skips the step);
 # 2. builds the project out of tree in DIR (default: build/ in the source
-#    tree, shared with tools/test.sh): autoreconf -fi (when configure or
-#    Makefile.in is missing or out of date), configure, make;
-# 3. starts a throwaway Heimdal realm in a temporary directory and runs the
+#    tree, or build-mit/ with --with-gssapi=mit, shared with tools/test.sh):
+#    autoreconf -fi (when configure or Makefile.in is missing or out of
+#    date), configure, make;
+# 3. starts a throwaway realm (the flavour's KDC: Heimdal's, or MIT's with
+#    --with-gssapi=mit) in a temporary directory and runs the
 #    SSPI demo server and client over loopback TCP for every package that
 #    works (Kerberos and Negotiate): with a password identity for alice and
 #    with the default credential cache after kinit, printing what the
@@ -32,9 +34,11 @@ usage() {
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 builddir=
 install=yes
+flavour=heimdal
 while [ $# -gt 0 ]; do
     case $1 in
     --no-install) install=no ;;
+    --with-gssapi=heimdal|--with-gssapi=mit) flavour=${1#--with-gssapi=} ;;
     --build-dir) [ $# -ge 2 ] || { usage >&2; exit 2; }; builddir=$2; shift ;;
     --build-dir=*) builddir=${1#--build-dir=} ;;
     -h|--help) usage; exit 0 ;;
@@ -42,7 +46,9 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ -n "$builddir" ] || builddir=$srcdir/build
+if [ -z "$builddir" ]; then
+    if [ "$flavour" = mit ]; then builddir=$srcdir/build-mit; else builddir=$srcdir/build; fi
+fi
 
 if [ -t 1 ]; then
     step() { printf '\n\033[1m### %s\033[0m\n' "$*"; }
@@ -57,15 +63,15 @@ die()  { printf '\ndemo.sh: FAILED: %s\n' "$*" >&2; exit 1; }
 . "$srcdir/tools/deps.sh"
 if [ "$install" = yes ]; then
     step "1. packages (apt-get, through sudo when not root)"
-    # shellcheck disable=SC2206 # the word list is split on purpose
-    deps=($SSPI_SHIM_DEPS)
+    # shellcheck disable=SC2207 # the word list is split on purpose
+    deps=($(sspi_shim_deps "$flavour"))
     if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
         die "no dpkg/apt-get: this script installs for Debian 12; install by hand: ${deps[*]}"
     fi
     if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
         die "not root and no sudo: as root, run: apt-get install ${deps[*]}"
     fi
-    install_deps || die "installing the Debian packages failed (see apt-get's messages above)"
+    install_deps "$flavour" || die "installing the Debian packages failed (see apt-get's messages above)"
     echo "installed: ${deps[*]}"
 else
     step "1. packages: skipped (--no-install)"
@@ -85,8 +91,8 @@ fi
 mkdir -p "$builddir"
 cd "$builddir"
 if [ ! -f Makefile ] || [ "$srcdir/configure" -nt config.status ]; then
-    echo "\$ $srcdir/configure"
-    "$srcdir/configure" >configure.out 2>&1 || {
+    echo "\$ $srcdir/configure --with-gssapi=$flavour"
+    "$srcdir/configure" --with-gssapi="$flavour" >configure.out 2>&1 || {
         tail -n 30 configure.out >&2
         die "configure failed (full output: $builddir/configure.out, $builddir/config.log)"
     }
@@ -104,7 +110,8 @@ echo "built: examples/sspi-demo-server examples/sspi-demo-client examples/sspi-h
 top_srcdir=$srcdir
 top_builddir=$builddir
 export top_srcdir top_builddir
-for v in HEIMDAL_KDC HEIMDAL_KADMIN HEIMDAL_KINIT CURL PYTHON3; do
+for v in GSS_FLAVOUR HEIMDAL_KDC HEIMDAL_KADMIN HEIMDAL_KINIT MIT_KRB5KDC MIT_KDB5_UTIL \
+         MIT_KADMIN_LOCAL MIT_KINIT CURL PYTHON3; do
     val=$(sed -n "s/^$v = //p" Makefile | head -n 1)
     if [ -n "$val" ]; then
         eval "$v=\$val"
@@ -131,6 +138,6 @@ esac
 step "done"
 cat <<EOF
 Windows SSPI code (examples/*.c) authenticated with Kerberos and Negotiate on
-this machine, against a Heimdal KDC, and curl's SPNEGO talked to it over HTTP.
+this machine, against a $flavour KDC, and curl's SPNEGO talked to it over HTTP.
 Next: cd $builddir && make check   (the whole test suite)
 EOF

@@ -1,24 +1,41 @@
 #!/bin/sh
 # Runs every test: installs the build and test dependencies (Debian 12),
-# builds out of tree in ./build and runs `make check`.
-#   tools/test.sh            Heimdal GSS-API (the default)
-# Extra arguments go to configure.  The summary is in build/test-suite.log.
+# builds out of tree and runs `make check`.
+#   tools/test.sh                      Heimdal GSS-API (the default), in ./build
+#   tools/test.sh --with-gssapi=mit    MIT krb5, in ./build-mit
+# Other arguments go to configure.  Each flavour tests against its own KDC,
+# and Debian cannot have both KDCs installed: the dependency step swaps the
+# KDC packages when the flavour changes (tools/deps.sh).  The summary is in
+# BUILDDIR/test-suite.log.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/deps.sh"
-install_deps
+
+flavour=heimdal
+for arg in "$@"; do
+    case $arg in
+    --with-gssapi=*) flavour=${arg#--with-gssapi=} ;;
+    --without-gssapi|--with-gssapi) echo "test.sh: say --with-gssapi=heimdal or --with-gssapi=mit" >&2; exit 2 ;;
+    esac
+done
+case $flavour in
+heimdal) builddir=build ;;
+mit) builddir=build-mit ;;
+*) echo "test.sh: --with-gssapi must be heimdal or mit, not '$flavour'" >&2; exit 2 ;;
+esac
+install_deps "$flavour"
 
 cd "$top"
 [ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] \
     || autoreconf -fi
-mkdir -p build
-cd build
+mkdir -p "$builddir"
+cd "$builddir"
 ../configure --enable-werror "$@"
 make -j"$(nproc)"
 status=0
 make -j"$(nproc)" check || status=$?
 if [ $status -ne 0 ]; then
-    echo "=== failing test logs ==="
+    echo "=== failing test logs ($flavour) ==="
     for log in $(grep -l -E '^:test-result: (FAIL|ERROR)' $(find . -name '*.trs') 2>/dev/null | sed 's/\.trs$/.log/'); do
         echo "--- $log"; tail -n 60 "$log"
     done
