@@ -38,7 +38,7 @@ void shim_context_free(struct shim_context *ctx)
         return;
     if (ctx->gss != GSS_C_NO_CONTEXT)
         gss_delete_sec_context(&minor, &ctx->gss, GSS_C_NO_BUFFER);
-    if (ctx->target != GSS_C_NO_NAME)
+    if (ctx->target != GSS_C_NO_NAME && ctx->target_owned)
         gss_release_name(&minor, &ctx->target);
     if (ctx->peer != GSS_C_NO_NAME)
         gss_release_name(&minor, &ctx->peer);
@@ -68,7 +68,7 @@ static struct shim_context *context_new(struct shim_credential *cred, bool initi
     return ctx;
 }
 
-static SECURITY_STATUS import_target(const char *target, gss_name_t *out)
+static SECURITY_STATUS import_target_name(const char *target, gss_name_t *out)
 {
     enum gssmap_name_kind kind;
     char *text = NULL;
@@ -87,6 +87,52 @@ static SECURITY_STATUS import_target(const char *target, gss_name_t *out)
     if (GSS_ERROR(major))
         return shim_fail(SEC_E_TARGET_UNKNOWN, "cannot import target name '%s'", target);
     return SEC_E_OK;
+}
+
+/* The context's target name: from the credential's cache when this SPN was
+ * seen before (importing a name is a measurable part of a handshake). */
+static SECURITY_STATUS import_target(struct shim_context *ctx, const char *target)
+{
+    struct shim_credential *cred = ctx->cred;
+    if (target != NULL) {
+        pthread_mutex_lock(&cred->lock);
+        for (unsigned i = 0; i < cred->ntargets; i++) {
+            if (strcmp(cred->targets[i].text, target) == 0) {
+                ctx->target = cred->targets[i].name;
+                pthread_mutex_unlock(&cred->lock);
+                return SEC_E_OK;
+            }
+        }
+        pthread_mutex_unlock(&cred->lock);
+    }
+    gss_name_t name;
+    SECURITY_STATUS st = import_target_name(target, &name);
+    if (st != SEC_E_OK)
+        return st;
+    ctx->target = name;
+    ctx->target_owned = true;
+    pthread_mutex_lock(&cred->lock);
+    if (cred->ntargets < sizeof(cred->targets) / sizeof(cred->targets[0])) {
+        char *text = strdup(target);
+        if (text != NULL) {
+            cred->targets[cred->ntargets].text = text;
+            cred->targets[cred->ntargets].name = name;
+            cred->ntargets++;
+            ctx->target_owned = false;
+        }
+    }
+    pthread_mutex_unlock(&cred->lock);
+    return SEC_E_OK;
+}
+
+void shim_credential_forget_targets(struct shim_credential *cred)
+{
+    OM_uint32 minor;
+    for (unsigned i = 0; i < cred->ntargets; i++) {
+        gss_release_name(&minor, &cred->targets[i].name);
+        free(cred->targets[i].text);
+    }
+    cred->ntargets = 0;
 }
 
 /* The input SECBUFFER_TOKEN as a GSS buffer (no copy). */
@@ -264,7 +310,7 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
         if (ctx == NULL)
             return SEC_E_INSUFFICIENT_MEMORY;
         ctx->req_flags = fContextReq;
-        if ((st = import_target(target, &ctx->target)) != SEC_E_OK)
+        if ((st = import_target(ctx, target)) != SEC_E_OK)
             goto first_failed;
     } else {
         if ((st = later_leg(phContext, true, &ctx)) != SEC_E_OK)
@@ -311,6 +357,13 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
     ctx->actual_mech = mech;
     ctx->established = (st == SEC_E_OK);
     ctx->ret_flags = gssmap_gss_to_isc_ret(ret_flags) | shim_ret_flags(true, ctx->req_flags);
+    /* An established context needs its target name no more: give back
+     * the memory of an idle context. */
+    if (ctx->established && ctx->target != GSS_C_NO_NAME) {
+        if (ctx->target_owned)
+            gss_release_name(&minor, &ctx->target);
+        ctx->target = GSS_C_NO_NAME;
+    }
 
     SECURITY_STATUS put = shim_put_token(pOutput, &output,
                                          (ctx->req_flags & ISC_REQ_ALLOCATE_MEMORY) != 0);
@@ -396,6 +449,26 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
             return st;
         if ((st = check_token_mech(cred->pkg, &input)) != SEC_E_OK)
             return st;
+        /* The repeat of a first call whose output did not fit. */
+        ctx = shim_replay_unpark(&input, cred);
+        if (ctx != NULL) {
+            ctx->req_flags = fContextReq;
+            ctx->ret_flags = gssmap_gss_to_asc_ret(ctx->gss_flags) | shim_ret_flags(false, fContextReq);
+            st = shim_put_token(pOutput, &ctx->pending_output,
+                                (fContextReq & ASC_REQ_ALLOCATE_MEMORY) != 0);
+            if (st != SEC_E_OK) {
+                shim_replay_park(&input, ctx);
+                return st;
+            }
+            OM_uint32 tmp;
+            gss_release_buffer(&tmp, &ctx->pending_output);
+            if ((st = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext)) != SEC_E_OK) {
+                shim_context_free(ctx);
+                return st;
+            }
+            set_outputs(ctx, pfContextAttr, ptsExpiry);
+            return ctx->pending_status;
+        }
         ctx = context_new(cred, false);
         if (ctx == NULL)
             return SEC_E_INSUFFICIENT_MEMORY;
@@ -461,12 +534,18 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
                                          (ctx->req_flags & ASC_REQ_ALLOCATE_MEMORY) != 0);
     if (put == SEC_E_BUFFER_TOO_SMALL && !first)
         return keep_pending(ctx, &output, &input, st);
+    if (put != SEC_E_OK && first && (put == SEC_E_BUFFER_TOO_SMALL || put == SEC_E_INVALID_TOKEN)) {
+        /* Nothing was created: the caller may repeat the first call with
+         * the same token and room for the output.  The accepted context
+         * waits for that (the acceptor is not run twice on one AP-REQ:
+         * MIT's replay cache would refuse the second time). */
+        ctx->pending_output = output;
+        ctx->pending_status = ctx->established ? SEC_E_OK : SEC_I_CONTINUE_NEEDED;
+        shim_replay_park(&input, ctx);
+        return put;
+    }
     gss_release_buffer(&minor, &output);
     if (put != SEC_E_OK) {
-        /* Nothing was created: the caller may repeat the first call with
-         * the same token and a bigger buffer, which is not a replay. */
-        if (first)
-            shim_replay_forget(ctx->gss, &input);
         st = put;
         goto failed;
     }

@@ -12,10 +12,12 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "shim_internal.h"
+#include "sspi_shim.h"
 
 static gss_OID_desc oid_krb5_principal_name =
     {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x01"};
@@ -55,6 +57,7 @@ void shim_credential_unref(struct shim_credential *cred)
         gss_release_cred(&minor, &cred->accept);
     if (cred->desired_name != GSS_C_NO_NAME)
         gss_release_name(&minor, &cred->desired_name);
+    shim_credential_forget_targets(cred);
     free(cred->principal);
     if (cred->ccache_name != NULL) {
         shim_krb5_destroy_ccache(cred->ccache_name);
@@ -129,9 +132,15 @@ static SECURITY_STATUS acquire(struct shim_credential *cred, gss_cred_usage_t us
         SECURITY_STATUS st = shim_gss_status("gss_acquire_cred", major, minor, &shim_oid_krb5);
         /* No cache, no keytab, no such principal: all "no credentials" to
          * an SSPI caller, whatever the krb5 detail, unless the cache only
-         * holds an expired ticket. */
-        if (st == SEC_E_INTERNAL_ERROR)
-            st = SEC_E_NO_CREDENTIALS;
+         * holds an expired ticket.  MIT 1.20 reports a missing or empty
+         * keytab as GSS_S_NO_CRED with KRB5_KT_NOTFOUND ("Keytab ... is
+         * nonexistent or empty"), whose row (a ticket for a key the keytab
+         * lacks) says WRONG_PRINCIPAL: no ticket is involved yet here. */
+        if (st == SEC_E_INTERNAL_ERROR || st == SEC_E_WRONG_PRINCIPAL) {
+            char detail[512];
+            snprintf(detail, sizeof(detail), "%s", SspiShimLastErrorMessage());
+            st = shim_fail(SEC_E_NO_CREDENTIALS, "no usable credential; %s", detail);
+        }
         if (st == SEC_E_NO_CREDENTIALS && usage == GSS_C_INITIATE &&
             cred->desired_name == GSS_C_NO_NAME)
             st = shim_krb5_diagnose_ccache(st);

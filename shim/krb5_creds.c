@@ -9,6 +9,13 @@
  * user's default cache), and the credential is acquired while that cache
  * is this thread's default: Heimdal keeps one krb5 context per thread, so
  * gss_krb5_ccache_name affects no other thread.
+ *
+ * MIT krb5 1.20 needs no such trick: its SPNEGO works on the mechglue's
+ * union credential, so gss_acquire_cred_from with a cred_store naming the
+ * MEMORY cache gives krb5 and SPNEGO elements bound to that cache, and the
+ * default cache is never switched.  (MIT's gss_krb5_ccache_name is
+ * per-thread too - src/lib/gssapi/krb5/gssapi_krb5.c keeps the name in
+ * thread-specific data - but it is not needed.)
  */
 #include "config.h"
 
@@ -47,6 +54,47 @@ static SECURITY_STATUS krb5_status(krb5_context k, const char *call, krb5_error_
     return st;
 }
 
+/* Frees a string the krb5 library returned (krb5_cc_get_full_name). */
+static void free_krb5_string(krb5_context k, char *s)
+{
+#ifdef SSPI_SHIM_MIT
+    krb5_free_string(k, s);
+#else
+    (void)k;
+    krb5_xfree(s);
+#endif
+}
+
+/* krbtgt/REALM@REALM (or a cross-realm TGT): the first component is "krbtgt". */
+static bool is_tgt_principal(krb5_context k, krb5_const_principal p)
+{
+#ifdef SSPI_SHIM_MIT
+    (void)k;
+    return p->length >= 1 && p->data[0].length == 6 && memcmp(p->data[0].data, "krbtgt", 6) == 0;
+#else
+    const char *svc = krb5_principal_get_comp_string(k, p, 0);
+    return svc != NULL && strcmp(svc, "krbtgt") == 0;
+#endif
+}
+
+#ifdef SSPI_SHIM_MIT
+/* Acquires a GSS initiator credential for mechs from the named cache
+ * (gss_acquire_cred_from, RFC 7546-style cred_store "ccache" element). */
+static SECURITY_STATUS acquire_from_ccache(krb5_context k, const char *name,
+                                           const gss_OID_set mechs, gss_cred_id_t *out,
+                                           OM_uint32 *lifetime)
+{
+    gss_key_value_element_desc element = {"ccache", name};
+    gss_key_value_set_desc store = {1, &element};
+    OM_uint32 major, minor;
+    (void)k;
+    major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, mechs,
+                                  GSS_C_INITIATE, &store, out, NULL, lifetime);
+    if (GSS_ERROR(major))
+        return shim_gss_status("gss_acquire_cred_from", major, minor, GSS_C_NO_OID);
+    return SEC_E_OK;
+}
+#else
 /* Acquires a GSS initiator credential for mechs from the named cache,
  * with that cache as this thread's default for the duration of the call
  * (see the comment at the top of this file). */
@@ -72,6 +120,7 @@ static SECURITY_STATUS acquire_from_ccache(krb5_context k, const char *name,
     free(previous);
     return st;
 }
+#endif
 
 /* A new, empty MEMORY cache; *name (malloc'd) is its full name. */
 static krb5_error_code new_memory_ccache(krb5_context k, krb5_ccache *cc, char **name)
@@ -80,7 +129,7 @@ static krb5_error_code new_memory_ccache(krb5_context k, krb5_ccache *cc, char *
     krb5_error_code code = krb5_cc_new_unique(k, "MEMORY", NULL, cc);
     if (code == 0 && (code = krb5_cc_get_full_name(k, *cc, &full)) == 0) {
         *name = strdup(full);
-        krb5_xfree(full);
+        free_krb5_string(k, full);
         if (*name == NULL)
             code = ENOMEM;
     }
@@ -150,6 +199,39 @@ out:
     return st;
 }
 
+#ifdef SSPI_SHIM_MIT
+/* Initializes cc for the principal of the GSS credential cred. */
+static SECURITY_STATUS initialize_for_credential(krb5_context k, krb5_ccache cc,
+                                                 gss_cred_id_t cred)
+{
+    OM_uint32 major, minor;
+    gss_name_t name = GSS_C_NO_NAME;
+    gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
+    krb5_principal principal = NULL;
+    krb5_error_code code;
+    SECURITY_STATUS st = SEC_E_OK;
+
+    major = gss_inquire_cred(&minor, cred, &name, NULL, NULL, NULL);
+    if (GSS_ERROR(major))
+        return shim_gss_status("gss_inquire_cred", major, minor, &shim_oid_krb5);
+    major = gss_display_name(&minor, name, &text, NULL);
+    gss_release_name(&minor, &name);
+    if (GSS_ERROR(major))
+        return shim_gss_status("gss_display_name", major, minor, &shim_oid_krb5);
+    char *s = strndup(text.value, text.length);
+    gss_release_buffer(&minor, &text);
+    if (s == NULL)
+        return SEC_E_INSUFFICIENT_MEMORY;
+    if ((code = krb5_parse_name(k, s, &principal)) != 0 ||
+        (code = krb5_cc_initialize(k, cc, principal)) != 0)
+        st = krb5_status(k, "krb5_cc_initialize", code);
+    if (principal != NULL)
+        krb5_free_principal(k, principal);
+    free(s);
+    return st;
+}
+#endif
+
 SECURITY_STATUS shim_krb5_credential_copy(gss_cred_id_t source, const gss_OID_set mechs,
                                           gss_cred_id_t *out, char **ccache_name)
 {
@@ -168,6 +250,13 @@ SECURITY_STATUS shim_krb5_credential_copy(gss_cred_id_t source, const gss_OID_se
         goto out;
     }
     OM_uint32 major, minor, lifetime;
+#ifdef SSPI_SHIM_MIT
+    /* MIT's gss_krb5_copy_ccache only copies the credentials into the cache
+     * (src/lib/gssapi/krb5/copy_ccache.c: krb5_cc_copy_creds); Heimdal's
+     * also initializes it with the credential's principal. */
+    if ((st = initialize_for_credential(k, cc, source)) != SEC_E_OK)
+        goto out;
+#endif
     major = gss_krb5_copy_ccache(&minor, source, cc);
     if (GSS_ERROR(major)) {
         st = shim_gss_status("gss_krb5_copy_ccache", major, minor, &shim_oid_krb5);
@@ -224,6 +313,12 @@ static krb5_context thread_context(void)
 
 char *shim_krb5_use_ccache(const char *ccache_name)
 {
+#ifdef SSPI_SHIM_MIT
+    /* MIT's SPNEGO uses the credential it is given (bound to its cache by
+     * gss_acquire_cred_from): there is no default to switch. */
+    (void)ccache_name;
+    return NULL;
+#else
     krb5_context k = thread_context();
     if (k == NULL)
         return NULL;
@@ -237,6 +332,7 @@ char *shim_krb5_use_ccache(const char *ccache_name)
         return NULL;
     }
     return previous;
+#endif
 }
 
 void shim_krb5_restore_ccache(char *previous)
@@ -274,8 +370,7 @@ SECURITY_STATUS shim_krb5_diagnose_ccache(SECURITY_STATUS status)
     time_t now = time(NULL);
     while (krb5_cc_next_cred(k, cc, &cursor, &creds) == 0) {
         /* Only the TGT matters: krbtgt/REALM@REALM. */
-        const char *svc = krb5_principal_get_comp_string(k, creds.server, 0);
-        if (svc != NULL && strcmp(svc, "krbtgt") == 0) {
+        if (is_tgt_principal(k, creds.server)) {
             if (creds.times.endtime <= now)
                 expired = true;
             else

@@ -112,6 +112,14 @@ struct shim_credential {
     char *principal;                /* display form, for NAMES */
     struct shim_identity identity;  /* password identity, acquired lazily */
     char *ccache_name;              /* its private MEMORY cache, once made */
+    /* Target names imported for this credential's contexts, reused so a
+     * handshake to a known SPN imports nothing (under `lock`; freed with
+     * the credential, which every context using one holds a reference to). */
+    struct shim_target_name {
+        char *text;
+        gss_name_t name;
+    } targets[8];
+    unsigned ntargets;
     TimeStamp expiry;
 };
 
@@ -134,7 +142,8 @@ struct shim_context {
     bool established;
     SECURITY_STATUS failed;         /* sticky error after a failed leg */
     gss_ctx_id_t gss;
-    gss_name_t target;              /* initiator: imported target name */
+    gss_name_t target;              /* initiator: imported target name, until established */
+    bool target_owned;              /* else it belongs to cred->targets */
     ULONG req_flags;                /* ISC_REQ_* or ASC_REQ_* as asked */
     ULONG ret_flags;                /* ISC_RET_* or ASC_RET_* obtained */
     OM_uint32 gss_flags;
@@ -149,11 +158,19 @@ struct shim_context {
     gss_buffer_desc pending_input;  /* the input that produced it */
     SECURITY_STATUS pending_status;
     /* Cached message sizes (computed once from the established context). */
+    /* RFC 4121 contexts: wrap sizes measured once, since they do not
+     * depend on the message, so the message path asks GSS-API nothing
+     * extra (shim/messages.c). */
+    bool cfx_sizes_known, cfx_sizes_constant;
+    uint16_t cfx_header[2];         /* EncryptMessage's TOKEN, by conf_req */
+    uint16_t cfx_sealed_header, cfx_sealed_trailer;
     bool sizes_known;
     SecPkgContext_Sizes sizes;
 };
 
 SHIM_LOCAL void shim_context_free(struct shim_context *ctx);
+/* Releases the target names a credential cached (shim/contexts.c). */
+SHIM_LOCAL void shim_credential_forget_targets(struct shim_credential *cred);
 
 /* ------------------------------------------------------------ buffers */
 
@@ -204,8 +221,18 @@ SHIM_LOCAL SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *c
  * authenticator is seen, an error for a replay. */
 SHIM_LOCAL SECURITY_STATUS shim_replay_check(gss_ctx_id_t ctx, const gss_buffer_desc *token);
 /* Forgets what shim_replay_check recorded for a first leg that was then
- * abandoned before the caller saw a context (too small a buffer). */
+ * abandoned before the caller saw a context (no handle could be made). */
 SHIM_LOCAL void shim_replay_forget(gss_ctx_id_t ctx, const gss_buffer_desc *token);
+/* shim/first_leg.c: a first acceptor leg that succeeded in GSS-API but whose output token the
+ * caller could not take (too small a buffer, no token buffer) is parked,
+ * keyed by its input token, for a minute: the caller's repeat of the call
+ * with the same token takes it back (shim_replay_unpark, NULL if none for
+ * that token and credential) instead of running the acceptor again - MIT's
+ * acceptor keeps a replay cache of its own that would refuse the repeat.
+ * ctx->pending_output holds the token, ctx->pending_status the status. */
+SHIM_LOCAL void shim_replay_park(const gss_buffer_desc *token, struct shim_context *ctx);
+SHIM_LOCAL struct shim_context *shim_replay_unpark(const gss_buffer_desc *token,
+                                                   const struct shim_credential *cred);
 
 /* ------------------------------------------------------------ impersonation */
 
