@@ -13,6 +13,10 @@
  * reports on its own.  Each GSS flag appears in at most one row per table,
  * so the return direction is unambiguous.
  */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <stdint.h>
 #include "gss_map.h"
 
 #define REQ(x) x, #x
@@ -174,40 +178,83 @@ const size_t gssmap_asc_flag_row_count =
  * does not define to gss_init_sec_context is undefined behaviour for the
  * mechanism, and an unknown GSS bit has no SSPI meaning. */
 
-static OM_uint32 req_to_gss(const struct gssmap_flag_row *rows, size_t n, ULONG req)
+/*
+ * The rows, folded once into one entry per bit (a handshake maps flags on
+ * every leg: walking 30 rows each time showed up in the profile).  A row
+ * whose flag has several bits is applied by the slow loop instead, so the
+ * tables stay exactly equivalent to the rows.
+ */
+struct bit_table {
+    uint32_t by_bit[32];
+    const struct gssmap_flag_row *multi[8];   /* rows with multi-bit flags */
+    size_t multi_count;
+};
+
+static struct bit_table isc_req_bits, isc_ret_bits, asc_req_bits, asc_ret_bits;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static bool single_bit(uint32_t v)
 {
-    OM_uint32 gss = 0;
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].sspi_req != 0 && (req & rows[i].sspi_req) == rows[i].sspi_req)
-            gss |= rows[i].gss_flag;
-    return gss;
+    return v != 0 && (v & (v - 1)) == 0;
 }
 
-static ULONG gss_to_ret(const struct gssmap_flag_row *rows, size_t n, OM_uint32 gss)
+static void fold(const struct gssmap_flag_row *rows, size_t n, bool forward, struct bit_table *t)
 {
-    ULONG ret = 0;
-    for (size_t i = 0; i < n; i++)
-        if (rows[i].gss_flag != 0 && (gss & rows[i].gss_flag) == rows[i].gss_flag)
-            ret |= rows[i].sspi_ret;
-    return ret;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t from = forward ? rows[i].sspi_req : rows[i].gss_flag;
+        uint32_t to = forward ? rows[i].gss_flag : rows[i].sspi_ret;
+        if (from == 0 || to == 0)
+            continue;
+        if (single_bit(from))
+            t->by_bit[__builtin_ctz(from)] |= to;
+        else if (t->multi_count < sizeof(t->multi) / sizeof(t->multi[0]))
+            t->multi[t->multi_count++] = &rows[i];
+        else
+            abort();    /* the table outgrew this fold; widen multi[] */
+    }
+}
+
+static void tables_init(void)
+{
+    fold(gssmap_isc_flag_rows, gssmap_isc_flag_row_count, true, &isc_req_bits);
+    fold(gssmap_isc_flag_rows, gssmap_isc_flag_row_count, false, &isc_ret_bits);
+    fold(gssmap_asc_flag_rows, gssmap_asc_flag_row_count, true, &asc_req_bits);
+    fold(gssmap_asc_flag_rows, gssmap_asc_flag_row_count, false, &asc_ret_bits);
+}
+
+static uint32_t map(const struct bit_table *t, bool forward, uint32_t in)
+{
+    uint32_t out = 0;
+    for (uint32_t bits = in; bits != 0; bits &= bits - 1)
+        out |= t->by_bit[__builtin_ctz(bits)];
+    for (size_t i = 0; i < t->multi_count; i++) {
+        uint32_t from = forward ? t->multi[i]->sspi_req : t->multi[i]->gss_flag;
+        if ((in & from) == from)
+            out |= forward ? t->multi[i]->gss_flag : t->multi[i]->sspi_ret;
+    }
+    return out;
 }
 
 OM_uint32 gssmap_isc_req_to_gss(ULONG isc_req)
 {
-    return req_to_gss(gssmap_isc_flag_rows, gssmap_isc_flag_row_count, isc_req);
+    pthread_once(&tables_once, tables_init);
+    return map(&isc_req_bits, true, isc_req);
 }
 
 ULONG gssmap_gss_to_isc_ret(OM_uint32 gss_flags)
 {
-    return gss_to_ret(gssmap_isc_flag_rows, gssmap_isc_flag_row_count, gss_flags);
+    pthread_once(&tables_once, tables_init);
+    return map(&isc_ret_bits, false, gss_flags);
 }
 
 OM_uint32 gssmap_asc_req_to_gss(ULONG asc_req)
 {
-    return req_to_gss(gssmap_asc_flag_rows, gssmap_asc_flag_row_count, asc_req);
+    pthread_once(&tables_once, tables_init);
+    return map(&asc_req_bits, true, asc_req);
 }
 
 ULONG gssmap_gss_to_asc_ret(OM_uint32 gss_flags)
 {
-    return gss_to_ret(gssmap_asc_flag_rows, gssmap_asc_flag_row_count, gss_flags);
+    pthread_once(&tables_once, tables_init);
+    return map(&asc_ret_bits, false, gss_flags);
 }

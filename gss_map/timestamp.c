@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <stdbool.h>
+
 #include "gss_map.h"
 
 /* Whole seconds from 1601 to 1970, and the last second below NEVER. */
@@ -49,6 +51,37 @@ time_t gssmap_filetime_to_unix(LONGLONG ft)
     return (time_t)s;
 }
 
+/*
+ * The UTC offset in force at t, DST included.  localtime_r costs more than
+ * the rest of a handshake leg's bookkeeping and takes a process-wide lock,
+ * so the answer is remembered per thread for t's quarter hour (offsets
+ * change only on quarter-hour boundaries) and for the time zone in force
+ * (tzset replaces tzname and timezone, which invalidates the memo).
+ */
+static int64_t utc_offset_at(time_t t)
+{
+    static _Thread_local struct {
+        time_t quarter;
+        const char *tz0, *tz1;
+        long timezone;
+        int64_t offset;
+        bool valid;
+    } memo;
+    time_t quarter = t >= 0 ? t / 900 : (t - 899) / 900;
+    if (memo.valid && memo.quarter == quarter && memo.tz0 == tzname[0] &&
+        memo.tz1 == tzname[1] && memo.timezone == timezone)
+        return memo.offset;
+    struct tm tm;
+    int64_t off = localtime_r(&t, &tm) != NULL ? (int64_t)tm.tm_gmtoff : 0;
+    memo.quarter = quarter;
+    memo.tz0 = tzname[0];
+    memo.tz1 = tzname[1];
+    memo.timezone = timezone;
+    memo.offset = off;
+    memo.valid = true;
+    return off;
+}
+
 void gssmap_lifetime_to_timestamp(OM_uint32 lifetime, time_t now, TimeStamp *out)
 {
     if (lifetime == GSS_C_INDEFINITE || now > TIME_T_MAX - (time_t)lifetime) {
@@ -61,9 +94,7 @@ void gssmap_lifetime_to_timestamp(OM_uint32 lifetime, time_t now, TimeStamp *out
         out->QuadPart = GSSMAP_TIMESTAMP_NEVER;
         return;
     }
-    /* The offset in force at the expiry instant, DST included. */
-    struct tm tm;
-    int64_t off = localtime_r(&t, &tm) != NULL ? (int64_t)tm.tm_gmtoff : 0;
+    int64_t off = utc_offset_at(t);
     int64_t shift = off * GSSMAP_FILETIME_TICKS_PER_SECOND;
     if (shift > 0 && ft > GSSMAP_TIMESTAMP_NEVER - shift)
         out->QuadPart = GSSMAP_TIMESTAMP_NEVER;

@@ -277,6 +277,27 @@ static SECURITY_STATUS iov_length(struct shim_context *ctx, int conf, gss_iov_bu
  * number the peer then misses). */
 static SECURITY_STATUS mic_size(struct shim_context *ctx, ULONG *out)
 {
+    /* RFC 1964 1.2.1 / RFC 4757 7.2: the MIC token of these enctypes has a
+     * fixed layout: the RFC 2743 3.1 framing with the krb5 OID (13 bytes
+     * before TOK_ID), an 8-byte header, SND_SEQ (8) and SGN_CKSUM (8; 20
+     * for des3-cbc-sha1).  Computed, because library length functions
+     * disagree here (MIT 1.20 reports 45 for RC4, whose MIC is 37). */
+    {
+        unsigned char *key = NULL;
+        size_t key_len = 0;
+        int32_t enctype = 0;
+        if (shim_session_key(ctx, &key, &key_len, &enctype) == SEC_E_OK &&
+            is_rfc1964_enctype(enctype)) {
+            explicit_bzero(key, key_len);
+            free(key);
+            *out = 13 + 8 + 8 + (enctype == 16 ? 20 : 8);
+            return SEC_E_OK;
+        }
+        if (key != NULL) {
+            explicit_bzero(key, key_len);
+            free(key);
+        }
+    }
 #ifdef GSS_IOV_BUFFER_TYPE_MIC_TOKEN
     {
         OM_uint32 major, minor;
@@ -340,6 +361,43 @@ static SECURITY_STATUS wrap_lengths(struct shim_context *ctx, int conf, size_t d
         *padding = iov[2].buffer.length;
     }
     return st;
+}
+
+/*
+ * RFC 4121 wrap tokens have the same header, trailer and (no) padding for
+ * every message, so they are measured once per context; a context whose
+ * sizes vary (RFC 1964 / RFC 4757 enctypes) keeps asking the library.
+ * Returns whether the cached sizes apply.  With the context's lock held.
+ */
+static bool cfx_constant_sizes(struct shim_context *ctx)
+{
+    if (ctx->cfx_sizes_known)
+        return ctx->cfx_sizes_constant;
+    ctx->cfx_sizes_known = true;
+    ctx->cfx_sizes_constant = false;
+    size_t h[2][2], pad[2][2];
+    for (int conf = 0; conf < 2; conf++)
+        for (int k = 0; k < 2; k++)
+            if (wrap_lengths(ctx, conf, k ? 4093 : 1, &h[conf][k], &pad[conf][k]) != SEC_E_OK)
+                return false;
+    for (int conf = 0; conf < 2; conf++)
+        if (h[conf][0] != h[conf][1] || pad[conf][0] != 0 || pad[conf][1] != 0 ||
+            h[conf][0] > UINT16_MAX)
+            return false;
+    gss_iov_buffer_desc iov[3] = {
+        {GSS_IOV_BUFFER_TYPE_HEADER, {0, NULL}},
+        {GSS_IOV_BUFFER_TYPE_DATA, {0, NULL}},
+        {GSS_IOV_BUFFER_TYPE_TRAILER, {0, NULL}},
+    };
+    if (iov_length(ctx, 1, iov, 3) != SEC_E_OK || iov[0].buffer.length > UINT16_MAX ||
+        iov[2].buffer.length > UINT16_MAX)
+        return false;
+    ctx->cfx_header[0] = (uint16_t)h[0][0];
+    ctx->cfx_header[1] = (uint16_t)h[1][0];
+    ctx->cfx_sealed_header = (uint16_t)iov[0].buffer.length;
+    ctx->cfx_sealed_trailer = (uint16_t)iov[2].buffer.length;
+    ctx->cfx_sizes_constant = true;
+    return true;
 }
 
 static SECURITY_STATUS compute_sizes(struct shim_context *ctx, SecPkgContext_Sizes *s)
@@ -734,9 +792,14 @@ static SECURITY_STATUS encrypt_message(struct shim_context *ctx, ULONG fQOP,
     /* Sized first: a wrap that fails for want of room would have used up
      * a sequence number. */
     OM_uint32 major, minor;
-    major = gss_wrap_iov_length(&minor, ctx->gss, conf_req, GSS_C_QOP_DEFAULT, NULL, iov, n);
-    if (GSS_ERROR(major))
-        return shim_gss_status("gss_wrap_iov_length", major, minor, ctx->actual_mech);
+    if (cfx_constant_sizes(ctx)) {
+        iov[0].buffer.length = ctx->cfx_header[conf_req ? 1 : 0];
+        pad->buffer.length = 0;
+    } else {
+        major = gss_wrap_iov_length(&minor, ctx->gss, conf_req, GSS_C_QOP_DEFAULT, NULL, iov, n);
+        if (GSS_ERROR(major))
+            return shim_gss_status("gss_wrap_iov_length", major, minor, ctx->actual_mech);
+    }
     if (m.padding == NULL) {
         /* RFC 4121 enctypes pad inside the token (EC): WinRM's TOKEN +
          * DATA works.  RC4 (RFC 4757 7.3) and DES tokens end with padding
@@ -806,6 +869,11 @@ static SECURITY_STATUS cfx_layout(struct shim_context *ctx, const unsigned char 
         /* {header | E(confounder | data | EC filler | header) | checksum}:
          * the GSS header is 16 + the krb5 header, the GSS trailer EC + the
          * encrypted header copy + the krb5 trailer (RFC 4121 4.2.4). */
+        if (cfx_constant_sizes(ctx)) {
+            *hlen = ctx->cfx_sealed_header;
+            *tlen = ec + ctx->cfx_sealed_trailer;
+            return SEC_E_OK;
+        }
         gss_iov_buffer_desc iov[3] = {
             {GSS_IOV_BUFFER_TYPE_HEADER, {0, NULL}},
             {GSS_IOV_BUFFER_TYPE_DATA, {0, NULL}},

@@ -13,9 +13,15 @@
  * another framing (raw krb5 vs SPNEGO) is still caught.  A token without
  * a subkey falls back to the digest of the token bytes.
  *
- * The set is sharded by digest so concurrent handshakes rarely contend.
+ * Storage is on the handshake path, so it allocates nothing per entry:
+ * each shard is an open-addressing table of 16-byte digest prefixes
+ * (collisions at 2^-64 per pair are no concern at any realistic rate) with
+ * their expiry; expired slots are reused, and a table grows (rehashing only
+ * live entries) when it is half full.  Sharding by digest keeps concurrent
+ * handshakes from contending.
+ *
  * It is per process: servers that share a keytab across processes or hosts
- * get per-process protection only (docs/features.md).
+ * get per-process protection only (docs/behaviour.md).
  */
 #include "config.h"
 
@@ -31,26 +37,38 @@
 
 #define REPLAY_WINDOW_SECONDS (2 * 300)
 #define SHARDS 64
-#define BUCKETS_PER_SHARD 1024
+#define INITIAL_SLOTS 256u
 
-struct entry {
-    unsigned char digest[32];
-    time_t expires;
-    struct entry *next;
+/* expires: 0 = never used, 1 = forgotten (a tombstone), else the time
+ * (seconds since `epoch`, + 2) after which the entry is dead. */
+struct slot {
+    uint64_t key[2];
+    uint32_t expires;
 };
 
 struct shard {
     pthread_mutex_t lock;
-    struct entry *buckets[BUCKETS_PER_SHARD];
+    struct slot *slots;
+    uint32_t size;                  /* a power of two */
+    uint32_t used;                  /* live or tombstoned slots */
 };
 
 static struct shard shards[SHARDS];
-static pthread_once_t shards_once = PTHREAD_ONCE_INIT;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256;              /* fetched once: a fetch per call is costly */
+static time_t epoch;
 
-static void shards_init(void)
+static void replay_init(void)
 {
     for (int i = 0; i < SHARDS; i++)
         pthread_mutex_init(&shards[i].lock, NULL);
+    sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    epoch = time(NULL);
+}
+
+static uint32_t now_tick(void)
+{
+    return (uint32_t)(time(NULL) - epoch) + 2;
 }
 
 /* The digest identifying the authenticator accepted into ctx. */
@@ -58,14 +76,17 @@ static bool authenticator_digest(gss_ctx_id_t ctx, const gss_buffer_desc *token,
                                  unsigned char digest[32])
 {
     bool ok = false;
+    pthread_once(&init_once, replay_init);
+    if (sha256 == NULL)
+        return false;
 #ifdef GSS_KRB5_GET_INITIATOR_SUBKEY_X
     OM_uint32 minor;
     gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
     if (!GSS_ERROR(gss_inquire_sec_context_by_oid(&minor, ctx, GSS_KRB5_GET_INITIATOR_SUBKEY_X,
                                                   &set)) &&
         set != GSS_C_NO_BUFFER_SET && set->count > 0 && set->elements[0].length > 0) {
-        ok = EVP_Digest(set->elements[0].value, set->elements[0].length, digest, NULL,
-                        EVP_sha256(), NULL) == 1;
+        ok = EVP_Digest(set->elements[0].value, set->elements[0].length, digest, NULL, sha256,
+                        NULL) == 1;
         explicit_bzero(set->elements[0].value, set->elements[0].length);
     }
     if (set != GSS_C_NO_BUFFER_SET)
@@ -74,54 +95,93 @@ static bool authenticator_digest(gss_ctx_id_t ctx, const gss_buffer_desc *token,
     (void)ctx;
 #endif
     if (!ok)
-        ok = EVP_Digest(token->value, token->length, digest, NULL, EVP_sha256(), NULL) == 1;
+        ok = EVP_Digest(token->value, token->length, digest, NULL, sha256, NULL) == 1;
     return ok;
 }
 
-static struct shard *shard_for(const unsigned char digest[32], struct entry ***bucket)
+static struct shard *shard_for(const unsigned char digest[32], uint64_t key[2])
 {
-    pthread_once(&shards_once, shards_init);
-    struct shard *s = &shards[digest[0] % SHARDS];
-    uint32_t b;
-    memcpy(&b, digest + 1, sizeof(b));
-    *bucket = &s->buckets[b % BUCKETS_PER_SHARD];
-    return s;
+    memcpy(key, digest + 8, 16);
+    return &shards[digest[0] % SHARDS];
+}
+
+/* Finds key; returns its slot, or NULL with *free_slot (if any) set to the
+ * first reusable slot on its probe path. */
+static struct slot *probe(struct shard *s, const uint64_t key[2], uint32_t now,
+                          struct slot **free_slot)
+{
+    uint32_t mask = s->size - 1, i = (uint32_t)key[0] & mask;
+    *free_slot = NULL;
+    for (uint32_t n = 0; n < s->size; n++, i = (i + 1) & mask) {
+        struct slot *e = &s->slots[i];
+        if (e->expires == 0) {
+            if (*free_slot == NULL)
+                *free_slot = e;
+            return NULL;
+        }
+        bool live = e->expires > now;
+        if (live && e->key[0] == key[0] && e->key[1] == key[1])
+            return e;
+        if (!live && *free_slot == NULL)
+            *free_slot = e;
+    }
+    return NULL;
+}
+
+/* Doubles the table (or rebuilds it at the same size when it is mostly
+ * dead entries), keeping only live entries. */
+static bool rebuild(struct shard *s, uint32_t now)
+{
+    uint32_t live = 0;
+    for (uint32_t i = 0; i < s->size; i++)
+        live += s->slots[i].expires > now;
+    uint32_t size = s->size ? s->size : INITIAL_SLOTS;
+    while (live * 2 >= size)
+        size *= 2;
+    struct slot *slots = calloc(size, sizeof(*slots));
+    if (slots == NULL)
+        return false;
+    for (uint32_t i = 0; i < s->size; i++) {
+        struct slot *e = &s->slots[i];
+        if (e->expires <= now)
+            continue;
+        uint32_t j = (uint32_t)e->key[0] & (size - 1);
+        while (slots[j].expires != 0)
+            j = (j + 1) & (size - 1);
+        slots[j] = *e;
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->size = size;
+    s->used = live;
+    return true;
 }
 
 SECURITY_STATUS shim_replay_check(gss_ctx_id_t ctx, const gss_buffer_desc *token)
 {
     unsigned char digest[32];
+    uint64_t key[2];
     if (!authenticator_digest(ctx, token, digest))
         return SEC_E_INTERNAL_ERROR;
-
-    struct entry **bucket;
-    struct shard *s = shard_for(digest, &bucket);
-    time_t now = time(NULL);
+    struct shard *s = shard_for(digest, key);
+    uint32_t now = now_tick();
     SECURITY_STATUS st = SEC_E_OK;
 
     pthread_mutex_lock(&s->lock);
-    for (struct entry **e = bucket; *e != NULL;) {
-        if ((*e)->expires <= now) {         /* sweep while walking */
-            struct entry *dead = *e;
-            *e = dead->next;
-            free(dead);
-            continue;
-        }
-        if (memcmp((*e)->digest, digest, sizeof(digest)) == 0)
-            st = shim_fail(SEC_E_OUT_OF_SEQUENCE,
-                           "replayed authenticator: this token was already accepted");
-        e = &(*e)->next;
+    if ((s->used + 1) * 2 > s->size && !rebuild(s, now)) {
+        pthread_mutex_unlock(&s->lock);
+        return SEC_E_INSUFFICIENT_MEMORY;
     }
-    if (st == SEC_E_OK) {
-        struct entry *n = malloc(sizeof(*n));
-        if (n == NULL) {
-            st = SEC_E_INSUFFICIENT_MEMORY;
-        } else {
-            memcpy(n->digest, digest, sizeof(digest));
-            n->expires = now + REPLAY_WINDOW_SECONDS;
-            n->next = *bucket;
-            *bucket = n;
-        }
+    struct slot *free_slot;
+    if (probe(s, key, now, &free_slot) != NULL) {
+        st = shim_fail(SEC_E_OUT_OF_SEQUENCE,
+                       "replayed authenticator: this token was already accepted");
+    } else {
+        if (free_slot->expires == 0)
+            s->used++;
+        free_slot->key[0] = key[0];
+        free_slot->key[1] = key[1];
+        free_slot->expires = now + REPLAY_WINDOW_SECONDS;
     }
     pthread_mutex_unlock(&s->lock);
     return st;
@@ -130,18 +190,13 @@ SECURITY_STATUS shim_replay_check(gss_ctx_id_t ctx, const gss_buffer_desc *token
 void shim_replay_forget(gss_ctx_id_t ctx, const gss_buffer_desc *token)
 {
     unsigned char digest[32];
+    uint64_t key[2];
     if (!authenticator_digest(ctx, token, digest))
         return;
-    struct entry **bucket;
-    struct shard *s = shard_for(digest, &bucket);
+    struct shard *s = shard_for(digest, key);
     pthread_mutex_lock(&s->lock);
-    for (struct entry **e = bucket; *e != NULL; e = &(*e)->next) {
-        if (memcmp((*e)->digest, digest, sizeof(digest)) == 0) {
-            struct entry *dead = *e;
-            *e = dead->next;
-            free(dead);
-            break;
-        }
-    }
+    struct slot *free_slot, *e = s->size ? probe(s, key, now_tick(), &free_slot) : NULL;
+    if (e != NULL)
+        e->expires = 1;     /* a tombstone keeps later probe paths intact */
     pthread_mutex_unlock(&s->lock);
 }
