@@ -14,13 +14,8 @@
 
 #include "sspi.h"
 #include "sspi_shim.h"
+#include "suite.h"
 
-#define ASSERT_STATUS(expr, expected)                                                     \
-    do {                                                                                  \
-        SECURITY_STATUS st_ = (expr);                                                     \
-        ck_assert_msg(st_ == (SECURITY_STATUS)(expected), "%s returned 0x%08X, expected 0x%08X (%s)", \
-                      #expr, (unsigned)st_, (unsigned)(expected), SspiShimLastErrorMessage()); \
-    } while (0)
 
 /* Keep every test away from the user's Kerberos files. */
 static void private_krb5_environment(void)

@@ -20,21 +20,12 @@
 #include "realm.h"
 #include "sspi.h"
 #include "sspi_shim.h"
+#include "suite.h"
 
 static struct test_realm realm;
 static char alice_upn[256];
 
-static const char *const packages[] = {"Kerberos", "Negotiate"};
-#define PKG packages[_i]
 
-#define ASSERT_STATUS(expr, expected)                                                       \
-    do {                                                                                    \
-        SECURITY_STATUS st_ = (expr);                                                       \
-        ck_assert_msg(st_ == (SECURITY_STATUS)(expected),                                   \
-                      "%s returned %s (0x%08X), expected %s; last error: %s", #expr,        \
-                      SspiShimStatusName(st_) ? SspiShimStatusName(st_) : "?", (unsigned)st_, \
-                      SspiShimStatusName(expected), SspiShimLastErrorMessage());             \
-    } while (0)
 
 #define FULL_REQ (ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | \
                   ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT)

@@ -29,23 +29,13 @@
 #include "realm.h"
 #include "sspi.h"
 #include "sspi_shim.h"
+#include "suite.h"
 
 static struct test_realm realm;
 static char alice_upn[256];
 static char http_principal[256];
 
-static const char *const packages[] = {"Kerberos", "Negotiate"};
-#define PKG packages[_i]
 
-#define ASSERT_STATUS(expr, expected)                                                       \
-    do {                                                                                    \
-        SECURITY_STATUS st_ = (expr);                                                       \
-        ck_assert_msg(st_ == (SECURITY_STATUS)(expected),                                   \
-                      "%s returned %s (0x%08X), expected %s (0x%08X); last error: %s", #expr, \
-                      SspiShimStatusName(st_) ? SspiShimStatusName(st_) : "?", (unsigned)st_, \
-                      SspiShimStatusName(expected) ? SspiShimStatusName(expected) : "?",      \
-                      (unsigned)(expected), SspiShimLastErrorMessage());                     \
-    } while (0)
 
 #define ISC_FULL (ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | \
                   ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT | ISC_REQ_CONNECTION)
