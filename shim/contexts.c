@@ -95,15 +95,13 @@ static SECURITY_STATUS import_target(struct shim_context *ctx, const char *targe
 {
     struct shim_credential *cred = ctx->cred;
     if (target != NULL) {
-        pthread_mutex_lock(&cred->lock);
-        for (unsigned i = 0; i < cred->ntargets; i++) {
+        unsigned n = atomic_load_explicit(&cred->ntargets, memory_order_acquire);
+        for (unsigned i = 0; i < n; i++) {
             if (strcmp(cred->targets[i].text, target) == 0) {
                 ctx->target = cred->targets[i].name;
-                pthread_mutex_unlock(&cred->lock);
                 return SEC_E_OK;
             }
         }
-        pthread_mutex_unlock(&cred->lock);
     }
     gss_name_t name;
     SECURITY_STATUS st = import_target_name(target, &name);
@@ -112,12 +110,13 @@ static SECURITY_STATUS import_target(struct shim_context *ctx, const char *targe
     ctx->target = name;
     ctx->target_owned = true;
     pthread_mutex_lock(&cred->lock);
-    if (cred->ntargets < sizeof(cred->targets) / sizeof(cred->targets[0])) {
+    unsigned n = atomic_load_explicit(&cred->ntargets, memory_order_relaxed);
+    if (n < sizeof(cred->targets) / sizeof(cred->targets[0])) {
         char *text = strdup(target);
         if (text != NULL) {
-            cred->targets[cred->ntargets].text = text;
-            cred->targets[cred->ntargets].name = name;
-            cred->ntargets++;
+            cred->targets[n].text = text;
+            cred->targets[n].name = name;
+            atomic_store_explicit(&cred->ntargets, n + 1, memory_order_release);
             ctx->target_owned = false;
         }
     }
@@ -128,11 +127,12 @@ static SECURITY_STATUS import_target(struct shim_context *ctx, const char *targe
 void shim_credential_forget_targets(struct shim_credential *cred)
 {
     OM_uint32 minor;
-    for (unsigned i = 0; i < cred->ntargets; i++) {
+    unsigned n = atomic_load_explicit(&cred->ntargets, memory_order_acquire);
+    for (unsigned i = 0; i < n; i++) {
         gss_release_name(&minor, &cred->targets[i].name);
         free(cred->targets[i].text);
     }
-    cred->ntargets = 0;
+    atomic_store_explicit(&cred->ntargets, 0, memory_order_relaxed);
 }
 
 /* The input SECBUFFER_TOKEN as a GSS buffer (no copy). */

@@ -153,6 +153,12 @@ static SECURITY_STATUS acquire(struct shim_credential *cred, gss_cred_usage_t us
 
 SECURITY_STATUS shim_credential_initiator(struct shim_credential *cred, gss_cred_id_t *out)
 {
+    /* Once acquired, the credential never changes: every later leg of
+     * every context sharing it reads it without the lock. */
+    if (atomic_load_explicit(&cred->initiate_ready, memory_order_acquire)) {
+        *out = cred->initiate;
+        return SEC_E_OK;
+    }
     SECURITY_STATUS st = SEC_E_OK;
     pthread_mutex_lock(&cred->lock);
     if (cred->initiate == GSS_C_NO_CREDENTIAL && cred->identity.has_password) {
@@ -166,6 +172,8 @@ SECURITY_STATUS shim_credential_initiator(struct shim_credential *cred, gss_cred
         st = SEC_E_NO_CREDENTIALS;
     }
     *out = cred->initiate;
+    if (st == SEC_E_OK && cred->initiate != GSS_C_NO_CREDENTIAL)
+        atomic_store_explicit(&cred->initiate_ready, true, memory_order_release);
     pthread_mutex_unlock(&cred->lock);
     return st;
 }

@@ -7,7 +7,8 @@
  * index 0, which is never used.  Slots live in chunks that are allocated
  * once and never moved or freed, so a lookup is two atomic loads and no
  * lock: different contexts can be used from different threads without a
- * global bottleneck.  Only creating and freeing handles takes a mutex.
+ * global bottleneck.  Creating and freeing handles take a per-thread free
+ * list's mutex, or none (fresh slots come from an atomic counter).
  *
  * Using a handle in one thread while another thread frees it is invalid
  * use, as on Windows; the generation check makes it fail cleanly in the
@@ -23,18 +24,31 @@
 #define MAX_CHUNKS 4096u            /* 4 Mi live handles */
 #define KIND_SHIFT 56
 #define GEN_MASK ((UINT64_C(1) << KIND_SHIFT) - 1)
+#define FREE_LISTS 16u
 
 struct slot {
     _Atomic uint64_t tag;           /* 0 = free */
     void *_Atomic object;
     uint32_t next_free;             /* index + 1 of the next free slot */
-    uint64_t generation;            /* last generation used (under lock) */
+    uint64_t generation;            /* last generation used (owner only) */
 };
 
+/* Freed slots go to one of several free lists, picked per thread, so
+ * threads creating and deleting contexts do not queue on one mutex.  A
+ * slot is owned by whoever took it off a list (or fresh from the counter)
+ * until it is published with its tag. */
+struct free_list {
+    pthread_mutex_t lock;
+    uint32_t head;                  /* index + 1, 0 = empty */
+} __attribute__((aligned(64)));
+
 static struct slot *_Atomic chunks[MAX_CHUNKS];
-static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint32_t free_head;          /* index + 1, 0 = empty */
-static uint32_t slots_used;         /* slots ever handed out */
+static pthread_mutex_t chunk_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct free_list free_lists[FREE_LISTS] = {
+    [0 ... FREE_LISTS - 1] = {PTHREAD_MUTEX_INITIALIZER, 0},
+};
+static atomic_uint next_fresh = 1;  /* index 0 stays unused: zeroed handles */
+static atomic_uint next_list;
 
 static struct slot *slot_at(uint32_t index)
 {
@@ -45,42 +59,60 @@ static struct slot *slot_at(uint32_t index)
     return base ? &base[index % CHUNK_SLOTS] : NULL;
 }
 
-SECURITY_STATUS shim_handle_new(enum shim_handle_kind kind, void *object, SecHandle *out)
+static struct free_list *my_free_list(void)
 {
-    uint32_t index;
-    struct slot *s;
+    static _Thread_local struct free_list *mine;
+    if (mine == NULL)
+        mine = &free_lists[atomic_fetch_add_explicit(&next_list, 1, memory_order_relaxed) %
+                           FREE_LISTS];
+    return mine;
+}
 
-    pthread_mutex_lock(&table_lock);
-    if (free_head != 0) {
-        index = free_head - 1;
-        s = slot_at(index);
-        free_head = s->next_free;
-    } else {
-        index = slots_used + 1;     /* index 0 stays unused: zeroed handles */
-        uint32_t chunk = index / CHUNK_SLOTS;
-        if (chunk >= MAX_CHUNKS) {
-            pthread_mutex_unlock(&table_lock);
-            return SEC_E_INSUFFICIENT_MEMORY;
-        }
+/* A slot nobody uses: from this thread's free list, or a fresh index. */
+static struct slot *take_slot(uint32_t *index)
+{
+    struct free_list *fl = my_free_list();
+    pthread_mutex_lock(&fl->lock);
+    if (fl->head != 0) {
+        *index = fl->head - 1;
+        struct slot *s = slot_at(*index);
+        fl->head = s->next_free;
+        pthread_mutex_unlock(&fl->lock);
+        return s;
+    }
+    pthread_mutex_unlock(&fl->lock);
+
+    *index = atomic_fetch_add_explicit(&next_fresh, 1, memory_order_relaxed);
+    uint32_t chunk = *index / CHUNK_SLOTS;
+    if (chunk >= MAX_CHUNKS)
+        return NULL;
+    if (atomic_load_explicit(&chunks[chunk], memory_order_acquire) == NULL) {
+        pthread_mutex_lock(&chunk_lock);
         if (atomic_load_explicit(&chunks[chunk], memory_order_relaxed) == NULL) {
             struct slot *base = calloc(CHUNK_SLOTS, sizeof(*base));
             if (base == NULL) {
-                pthread_mutex_unlock(&table_lock);
-                return SEC_E_INSUFFICIENT_MEMORY;
+                pthread_mutex_unlock(&chunk_lock);
+                return NULL;        /* this index is lost; memory is short anyway */
             }
             atomic_store_explicit(&chunks[chunk], base, memory_order_release);
         }
-        slots_used = index;
-        s = slot_at(index);
+        pthread_mutex_unlock(&chunk_lock);
     }
+    return slot_at(*index);
+}
+
+SECURITY_STATUS shim_handle_new(enum shim_handle_kind kind, void *object, SecHandle *out)
+{
+    uint32_t index;
+    struct slot *s = take_slot(&index);
+    if (s == NULL)
+        return SEC_E_INSUFFICIENT_MEMORY;
     s->generation = (s->generation + 1) & GEN_MASK;
     if (s->generation == 0)
         s->generation = 1;
     uint64_t tag = ((uint64_t)kind << KIND_SHIFT) | s->generation;
     atomic_store_explicit(&s->object, object, memory_order_relaxed);
     atomic_store_explicit(&s->tag, tag, memory_order_release);
-    pthread_mutex_unlock(&table_lock);
-
     out->dwLower = (ULONG_PTR)index + 1;
     out->dwUpper = (ULONG_PTR)tag;
     return SEC_E_OK;
@@ -108,18 +140,19 @@ void *shim_handle_get(const SecHandle *handle, enum shim_handle_kind kind)
 void *shim_handle_take(const SecHandle *handle, enum shim_handle_kind kind)
 {
     struct slot *s = slot_for(handle, kind);
-    void *object = NULL;
-
     if (s == NULL)
         return NULL;
-    pthread_mutex_lock(&table_lock);
-    if (atomic_load_explicit(&s->tag, memory_order_relaxed) == (uint64_t)handle->dwUpper) {
-        object = atomic_load_explicit(&s->object, memory_order_relaxed);
-        atomic_store_explicit(&s->tag, 0, memory_order_release);
-        atomic_store_explicit(&s->object, NULL, memory_order_relaxed);
-        s->next_free = free_head;
-        free_head = (uint32_t)handle->dwLower;
-    }
-    pthread_mutex_unlock(&table_lock);
+    /* Exactly one caller wins the tag, so a handle freed twice at once
+     * is freed once. */
+    uint64_t expected = (uint64_t)handle->dwUpper;
+    if (!atomic_compare_exchange_strong_explicit(&s->tag, &expected, 0, memory_order_acq_rel,
+                                                 memory_order_relaxed))
+        return NULL;
+    void *object = atomic_exchange_explicit(&s->object, NULL, memory_order_relaxed);
+    struct free_list *fl = my_free_list();
+    pthread_mutex_lock(&fl->lock);
+    s->next_free = fl->head;
+    fl->head = (uint32_t)handle->dwLower;
+    pthread_mutex_unlock(&fl->lock);
     return object;
 }

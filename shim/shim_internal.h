@@ -107,6 +107,7 @@ struct shim_credential {
     ULONG use;                      /* SECPKG_CRED_INBOUND/OUTBOUND/BOTH */
     pthread_mutex_t lock;           /* guards lazy acquisition below */
     gss_cred_id_t initiate;         /* GSS_C_NO_CREDENTIAL until acquired */
+    atomic_bool initiate_ready;     /* set (release) once `initiate` is final */
     gss_cred_id_t accept;
     gss_name_t desired_name;        /* GSS_C_NO_NAME: default */
     char *principal;                /* display form, for NAMES */
@@ -119,7 +120,9 @@ struct shim_credential {
         char *text;
         gss_name_t name;
     } targets[8];
-    unsigned ntargets;
+    /* Entries are written under `lock` and published by a release store of
+     * the count, never changed afterwards: lookups take no lock. */
+    atomic_uint ntargets;
     TimeStamp expiry;
 };
 
