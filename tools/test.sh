@@ -3,6 +3,11 @@
 # builds out of tree and runs `make check`.
 #   tools/test.sh                      Heimdal GSS-API (the default), in ./build
 #   tools/test.sh --with-gssapi=mit    MIT krb5, in ./build-mit
+#   tools/test.sh --sanitize           Heimdal, built with AddressSanitizer and
+#                                      UndefinedBehaviorSanitizer, in ./build-asan
+#                                      (memory errors and UB; leaks are valgrind's
+#                                      job: LeakSanitizer cannot tell Heimdal's own
+#                                      leaks from ours, tests/valgrind.supp can)
 # Other arguments go to configure.  Each flavour tests against its own KDC,
 # and Debian cannot have both KDCs installed: the dependency step swaps the
 # KDC packages when the flavour changes (tools/deps.sh).  The summary is in
@@ -12,8 +17,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/deps.sh"
 
 flavour=heimdal
+sanitize=no
 for arg in "$@"; do
     case $arg in
+    --sanitize) sanitize=yes ;;
     --with-gssapi=*) flavour=${arg#--with-gssapi=} ;;
     --without-gssapi|--with-gssapi) echo "test.sh: say --with-gssapi=heimdal or --with-gssapi=mit" >&2; exit 2 ;;
     esac
@@ -24,6 +31,13 @@ mit) builddir=build-mit ;;
 *) echo "test.sh: --with-gssapi must be heimdal or mit, not '$flavour'" >&2; exit 2 ;;
 esac
 install_deps "$flavour"
+if [ $sanitize = yes ]; then
+    builddir=build-asan
+    set -- $(for a in "$@"; do [ "$a" = --sanitize ] || printf '%s\n' "$a"; done)
+    san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+    set -- "$@" CFLAGS="-g -O1 $san" LDFLAGS="-fsanitize=address,undefined"
+    export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+fi
 
 cd "$top"
 [ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] \
