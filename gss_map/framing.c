@@ -97,3 +97,49 @@ int gssmap_spnego_mech_token(const void *token, size_t length, gss_buffer_desc *
     }
     return pos == end ? 0 : -1;
 }
+
+int gssmap_krb5_token_id(const void *token, size_t length, unsigned *id)
+{
+    static const unsigned char krb5[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+    static const unsigned char krb5_ms[] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
+    gss_OID_desc oid;
+    int framed = gssmap_token_oid(token, length, &oid);
+    if (framed <= 0)
+        return framed;
+    if (oid.length != sizeof(krb5) || (memcmp(oid.elements, krb5, sizeof(krb5)) != 0 &&
+                                       memcmp(oid.elements, krb5_ms, sizeof(krb5_ms)) != 0))
+        return 0;
+    const unsigned char *after = (const unsigned char *)oid.elements + oid.length;
+    if ((size_t)(after - (const unsigned char *)token) + 2 > length)
+        return -1;
+    *id = (unsigned)after[0] << 8 | after[1];
+    return 1;
+}
+
+int gssmap_spnego_response_token(const void *token, size_t length, gss_buffer_desc *inner)
+{
+    const unsigned char *p = token;
+    size_t pos = 0, vlen;
+    unsigned char tag;
+    /* NegotiationToken ::= CHOICE { ..., negTokenResp [1] NegTokenResp } */
+    if (token == NULL || der_header(p, length, &pos, &tag, &vlen) != 0 || tag != 0xa1 ||
+        pos + vlen != length)
+        return -1;
+    if (der_header(p, length, &pos, &tag, &vlen) != 0 || tag != 0x30 || pos + vlen != length)
+        return -1;
+    while (pos < length) {
+        size_t field_len;
+        if (der_header(p, length, &pos, &tag, &field_len) != 0)
+            return -1;
+        if (tag == 0xa2) {                  /* responseToken [2] OCTET STRING */
+            size_t octets;
+            if (der_header(p, pos + field_len, &pos, &tag, &octets) != 0 || tag != 0x04)
+                return -1;
+            inner->length = octets;
+            inner->value = (void *)(p + pos);
+            return 1;
+        }
+        pos += field_len;
+    }
+    return 0;
+}

@@ -26,3 +26,19 @@ int gssmap_token_oid(const void *token, size_t length, gss_OID_desc *oid);
  * initial SPNEGO token or is malformed.
  */
 int gssmap_spnego_mech_token(const void *token, size_t length, gss_buffer_desc *inner);
+
+/*
+ * The token ID of a framed Kerberos GSS token (RFC 1964 1.1, RFC 4121
+ * 4.1: the two bytes after the krb5 OID; 0x0100 AP-REQ, 0x0200 AP-REP,
+ * 0x0300 KRB-ERROR).  Returns 1 and sets *id for a token framed with the
+ * krb5 OID (or Microsoft's), 0 for any other token, -1 for a malformed one.
+ */
+int gssmap_krb5_token_id(const void *token, size_t length, unsigned *id);
+
+/*
+ * The responseToken of a SPNEGO NegTokenResp (RFC 4178 4.2.2: [1]
+ * NegTokenResp, [2] responseToken OCTET STRING).  Sets *inner to point into
+ * token and returns 1; 0 when the NegTokenResp carries none; -1 when the
+ * token is not a well-formed NegTokenResp.
+ */
+int gssmap_spnego_response_token(const void *token, size_t length, gss_buffer_desc *inner);

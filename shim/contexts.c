@@ -165,6 +165,35 @@ static SECURITY_STATUS input_bindings(PSecBufferDesc in, struct gss_channel_bind
     return SEC_E_OK;
 }
 
+/*
+ * A reply to the initiator must be a framed Kerberos AP-REP or KRB-ERROR
+ * (RFC 4121 4.1), for Negotiate inside the NegTokenResp's responseToken.
+ * Checked here because Heimdal 7.8 reads an uninitialised krb5_data when a
+ * reply is neither (lib/gssapi/krb5/init_sec_context.c, repl_mutual: both
+ * decapsulations fail and krb5_rd_rep still runs; found by valgrind on a
+ * garbage reply).  Kerberos is the only mechanism the shim negotiates
+ * today; a second one (NTLM) must be let through here by its own framing.
+ * DCE-style replies are unframed and take another path in the library.
+ */
+static SECURITY_STATUS check_krb5_reply(const struct shim_context *ctx,
+                                        const gss_buffer_desc *input)
+{
+    if (ctx->req_flags & ISC_REQ_USE_DCE_STYLE)
+        return SEC_E_OK;
+    gss_buffer_desc reply = *input;
+    if (ctx->pkg->mech == &shim_oid_spnego) {
+        int found = gssmap_spnego_response_token(input->value, input->length, &reply);
+        if (found < 0)
+            return shim_fail(SEC_E_INVALID_TOKEN, "the reply is not a SPNEGO NegTokenResp");
+        if (found == 0)
+            return SEC_E_OK;        /* negState / mechListMIC only */
+    }
+    unsigned id = 0;
+    if (gssmap_krb5_token_id(reply.value, reply.length, &id) == 1 && (id == 0x0200 || id == 0x0300))
+        return SEC_E_OK;
+    return shim_fail(SEC_E_INVALID_TOKEN, "the reply is not a Kerberos AP-REP or KRB-ERROR");
+}
+
 /* A framed first token must name a mechanism this package accepts: the
  * Kerberos package takes no SPNEGO token, as on Windows. */
 static SECURITY_STATUS check_token_mech(const struct shim_package *pkg, const gss_buffer_desc *tok)
@@ -321,6 +350,10 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
             return deliver_pending(ctx, &input, pOutput, pfContextAttr, ptsExpiry);
         if (ctx->established)
             return shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
+        if ((st = check_krb5_reply(ctx, &input)) != SEC_E_OK) {
+            ctx->failed = st;
+            return st;
+        }
     }
 
     struct gss_channel_bindings_struct cb_storage;

@@ -703,6 +703,34 @@ START_TEST(garbage_tokens_are_invalid_token)
     ck_assert_int_eq(InitializeSecurityContextA(&cc, &client, NULL, ISC_REQ_MUTUAL_AUTH, 0, 0,
                                                 &in_desc, 0, &client, &out_desc, &attr, NULL), st);
     ck_assert_int_eq(DeleteSecurityContext(&client), SEC_E_OK);
+
+    /* Replies whose Kerberos part is junk, for Negotiate inside a
+     * well-formed NegTokenResp (accept-incomplete + responseToken): Heimdal
+     * 7.8 would read an uninitialised buffer on them, so the shim refuses
+     * them before the library sees them (check_krb5_reply). */
+    static const unsigned char junk_inner[] = {
+        0xa1, 0x14, 0x30, 0x12, 0xa0, 0x03, 0x0a, 0x01, 0x01, 0xa2, 0x0b, 0x04, 0x09,
+        'n', 'o', 't', ' ', 'a', 'n', ' ', 'A', 'P'};
+    static const unsigned char wrong_id[] = {                 /* framed krb5, AP-REQ id */
+        0x60, 0x0f, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02,
+        0x01, 0x00, 0x30, 0x00};
+    const unsigned char *replies[] = {strcmp(PKG, "Negotiate") == 0 ? junk_inner : wrong_id};
+    size_t reply_len[] = {strcmp(PKG, "Negotiate") == 0 ? sizeof(junk_inner) : sizeof(wrong_id)};
+    for (size_t r = 0; r < 1; r++) {
+        out.cbBuffer = sizeof(obuf);
+        ASSERT_STATUS(InitializeSecurityContextA(&cc, NULL, (SEC_CHAR *)TEST_REALM_HTTP_SERVICE,
+                                                 ISC_REQ_MUTUAL_AUTH, 0, 0, NULL, 0, &client,
+                                                 &out_desc, &attr, NULL), SEC_I_CONTINUE_NEEDED);
+        unsigned char copy[64];
+        memcpy(copy, replies[r], reply_len[r]);
+        SecBuffer bad = {(ULONG)reply_len[r], SECBUFFER_TOKEN, copy};
+        SecBufferDesc bad_desc = {SECBUFFER_VERSION, 1, &bad};
+        out.cbBuffer = sizeof(obuf);
+        ASSERT_STATUS(InitializeSecurityContextA(&cc, &client, NULL, ISC_REQ_MUTUAL_AUTH, 0, 0,
+                                                 &bad_desc, 0, &client, &out_desc, &attr, NULL),
+                      SEC_E_INVALID_TOKEN);
+        ck_assert_int_eq(DeleteSecurityContext(&client), SEC_E_OK);
+    }
     FreeCredentialsHandle(&cc);
     FreeCredentialsHandle(&sc);
 }

@@ -1,0 +1,156 @@
+/* gss_map/framing.c: RFC 2743 framing, SPNEGO tokens, Kerberos token IDs. */
+#include "config.h"
+
+#include <check.h>
+#include <string.h>
+
+#include "framing.h"
+
+/* 0x60 len 0x06 0x09 <krb5 OID> <token id> <body> */
+static size_t krb5_token(unsigned char *buf, const unsigned char *oid, unsigned id,
+                         const char *body)
+{
+    size_t blen = strlen(body);
+    buf[0] = 0x60;
+    buf[1] = (unsigned char)(2 + 9 + 2 + blen);
+    buf[2] = 0x06;
+    buf[3] = 9;
+    memcpy(buf + 4, oid, 9);
+    buf[13] = (unsigned char)(id >> 8);
+    buf[14] = (unsigned char)id;
+    memcpy(buf + 15, body, blen);
+    return 15 + blen;
+}
+
+static const unsigned char krb5_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+static const unsigned char ms_oid[] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
+
+START_TEST(framed_tokens_give_their_oid)
+{
+    unsigned char t[64];
+    size_t n = krb5_token(t, krb5_oid, 0x0100, "abc");
+    gss_OID_desc oid;
+    ck_assert_int_eq(gssmap_token_oid(t, n, &oid), 1);
+    ck_assert_uint_eq(oid.length, 9);
+    ck_assert(memcmp(oid.elements, krb5_oid, 9) == 0);
+    ck_assert_ptr_eq(oid.elements, t + 4);              /* no copy */
+    /* Not framed: a raw token. */
+    ck_assert_int_eq(gssmap_token_oid("NTLMSSP", 7, &oid), 0);
+    ck_assert_int_eq(gssmap_token_oid(t, 0, &oid), 0);
+    /* Framed but wrong: outer length, OID tag, OID past the end, long forms. */
+    t[1]++;
+    ck_assert_int_eq(gssmap_token_oid(t, n, &oid), -1);
+    t[1]--;
+    t[2] = 0x05;
+    ck_assert_int_eq(gssmap_token_oid(t, n, &oid), -1);
+    t[2] = 0x06;
+    t[3] = 200;
+    ck_assert_int_eq(gssmap_token_oid(t, n, &oid), -1);
+    const unsigned char indefinite[] = {0x60, 0x80, 0x06, 0x01, 0x2a, 0x00, 0x00};
+    ck_assert_int_eq(gssmap_token_oid(indefinite, sizeof(indefinite), &oid), -1);
+    const unsigned char non_minimal[] = {0x60, 0x81, 0x03, 0x06, 0x01, 0x2a};
+    ck_assert_int_eq(gssmap_token_oid(non_minimal, sizeof(non_minimal), &oid), -1);
+    const unsigned char truncated[] = {0x60, 0x84, 0x00};
+    ck_assert_int_eq(gssmap_token_oid(truncated, sizeof(truncated), &oid), -1);
+}
+END_TEST
+
+START_TEST(kerberos_token_ids)
+{
+    unsigned char t[64];
+    unsigned id = 0;
+    size_t n = krb5_token(t, krb5_oid, 0x0200, "rep");
+    ck_assert_int_eq(gssmap_krb5_token_id(t, n, &id), 1);
+    ck_assert_uint_eq(id, 0x0200);
+    n = krb5_token(t, ms_oid, 0x0300, "err");
+    ck_assert_int_eq(gssmap_krb5_token_id(t, n, &id), 1);
+    ck_assert_uint_eq(id, 0x0300);
+    /* Another mechanism's OID is no Kerberos token. */
+    const unsigned char spnego[] = {0x60, 0x0a, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02,
+                                    0xa0, 0x00};
+    ck_assert_int_eq(gssmap_krb5_token_id(spnego, sizeof(spnego), &id), 0);
+    /* The OID with no room for the token ID. */
+    n = krb5_token(t, krb5_oid, 0x0200, "");
+    t[1] = 11;
+    ck_assert_int_eq(gssmap_krb5_token_id(t, 13, &id), -1);
+    ck_assert_int_eq(gssmap_krb5_token_id("\x6f\x03\x02\x01\x00", 5, &id), 0);
+}
+END_TEST
+
+START_TEST(spnego_init_mech_token)
+{
+    /* 0x60 L 06 06 <spnego> a0 L 30 L [ a0 L 30 L 06 09 <krb5> ] a2 L 04 L <tok> */
+    unsigned char t[128];
+    size_t i = 0;
+    const char tok[] = "MECHTOKEN";
+    size_t inner_mechs = 2 + 9, mechtypes = 2 + inner_mechs, a0 = 2 + mechtypes;
+    /* seq: the SEQUENCE's content; choice: [0]'s content (the SEQUENCE). */
+    size_t a2 = 2 + 2 + 9, seq = a0 + a2, choice = 2 + seq, total = 2 + 6 + 2 + choice;
+    t[i++] = 0x60; t[i++] = (unsigned char)total;
+    t[i++] = 0x06; t[i++] = 6;
+    memcpy(t + i, "\x2b\x06\x01\x05\x05\x02", 6); i += 6;
+    t[i++] = 0xa0; t[i++] = (unsigned char)choice;
+    t[i++] = 0x30; t[i++] = (unsigned char)seq;
+    t[i++] = 0xa0; t[i++] = (unsigned char)mechtypes;
+    t[i++] = 0x30; t[i++] = (unsigned char)inner_mechs;
+    t[i++] = 0x06; t[i++] = 9;
+    memcpy(t + i, krb5_oid, 9); i += 9;
+    t[i++] = 0xa2; t[i++] = 11;
+    t[i++] = 0x04; t[i++] = 9;
+    memcpy(t + i, tok, 9); i += 9;
+    gss_buffer_desc inner;
+    ck_assert_int_eq(gssmap_spnego_mech_token(t, i, &inner), 1);
+    ck_assert_uint_eq(inner.length, 9);
+    ck_assert(memcmp(inner.value, tok, 9) == 0);
+    /* Truncations never read past the end. */
+    for (size_t cut = 0; cut < i; cut++)
+        ck_assert_int_ne(gssmap_spnego_mech_token(t, cut, &inner), 1);
+    /* Not SPNEGO. */
+    unsigned char k[64];
+    size_t n = krb5_token(k, krb5_oid, 0x0100, "x");
+    ck_assert_int_eq(gssmap_spnego_mech_token(k, n, &inner), -1);
+}
+END_TEST
+
+START_TEST(spnego_response_token)
+{
+    /* a1 L 30 L [ a0 03 0a 01 01 ] [ a2 L 04 L <tok> ] */
+    const unsigned char resp[] = {0xa1, 0x0f, 0x30, 0x0d, 0xa0, 0x03, 0x0a, 0x01, 0x01,
+                                  0xa2, 0x06, 0x04, 0x04, 'R', 'E', 'P', '!'};
+    gss_buffer_desc inner;
+    ck_assert_int_eq(gssmap_spnego_response_token(resp, sizeof(resp), &inner), 1);
+    ck_assert_uint_eq(inner.length, 4);
+    ck_assert(memcmp(inner.value, "REP!", 4) == 0);
+    /* negState only: no response token. */
+    const unsigned char state_only[] = {0xa1, 0x07, 0x30, 0x05, 0xa0, 0x03, 0x0a, 0x01, 0x00};
+    ck_assert_int_eq(gssmap_spnego_response_token(state_only, sizeof(state_only), &inner), 0);
+    for (size_t cut = 0; cut < sizeof(resp); cut++)
+        ck_assert_int_eq(gssmap_spnego_response_token(resp, cut, &inner), -1);
+    /* A NegTokenInit is not a NegTokenResp; trailing bytes are refused. */
+    unsigned char other[sizeof(resp)];
+    memcpy(other, resp, sizeof(resp));
+    other[0] = 0xa0;
+    ck_assert_int_eq(gssmap_spnego_response_token(other, sizeof(other), &inner), -1);
+    unsigned char longer[sizeof(resp) + 1];
+    memcpy(longer, resp, sizeof(resp));
+    longer[sizeof(resp)] = 0;
+    ck_assert_int_eq(gssmap_spnego_response_token(longer, sizeof(longer), &inner), -1);
+    ck_assert_int_eq(gssmap_spnego_response_token(NULL, 0, &inner), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("gss_map_framing");
+    TCase *tc = tcase_create("framing");
+    tcase_add_test(tc, framed_tokens_give_their_oid);
+    tcase_add_test(tc, kerberos_token_ids);
+    tcase_add_test(tc, spnego_init_mech_token);
+    tcase_add_test(tc, spnego_response_token);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,42 @@
+/*
+ * libFuzzer target for the token parsers of gss_map/framing.c and
+ * gss_map/bindings.c: everything they read comes from the network or the
+ * caller's buffers.  Each parser must return without reading outside the
+ * input, and what it points to must lie inside the input.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bindings.h"
+#include "framing.h"
+
+static void inside(const uint8_t *data, size_t size, const void *p, size_t len)
+{
+    const uint8_t *q = p;
+    if (len > 0 && (q < data || q + len > data + size))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    gss_OID_desc oid;
+    if (gssmap_token_oid(data, size, &oid) == 1)
+        inside(data, size, oid.elements, oid.length);
+    gss_buffer_desc inner;
+    if (gssmap_spnego_mech_token(data, size, &inner) == 1)
+        inside(data, size, inner.value, inner.length);
+    if (gssmap_spnego_response_token(data, size, &inner) == 1)
+        inside(data, size, inner.value, inner.length);
+    unsigned id;
+    (void)gssmap_krb5_token_id(data, size, &id);
+    struct gss_channel_bindings_struct cb;
+    if (gssmap_channel_bindings(data, size, &cb) == 0) {
+        inside(data, size, cb.initiator_address.value, cb.initiator_address.length);
+        inside(data, size, cb.acceptor_address.value, cb.acceptor_address.length);
+        inside(data, size, cb.application_data.value, cb.application_data.length);
+    }
+    return 0;
+}
