@@ -32,6 +32,9 @@ struct parked {
 
 static struct parked *parked_list;
 static pthread_mutex_t parked_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Entries in the list: read without the lock on every first accept, so the
+ * common case (nothing parked) costs no lock and no digest. */
+static atomic_size_t parked_count;
 
 /* Unlinks expired entries and those beyond the first PARK_MAX (the
  * oldest), handing them back in *dead to be freed outside the lock. */
@@ -44,6 +47,7 @@ static void sweep(time_t now, struct parked **dead)
             *p = gone->next;
             gone->next = *dead;
             *dead = gone;
+            atomic_fetch_sub_explicit(&parked_count, 1, memory_order_relaxed);
             continue;
         }
         kept++;
@@ -76,6 +80,7 @@ void shim_replay_park(const gss_buffer_desc *token, struct shim_context *ctx)
     pthread_mutex_lock(&parked_lock);
     n->next = parked_list;
     parked_list = n;
+    atomic_fetch_add_explicit(&parked_count, 1, memory_order_relaxed);
     sweep(now, &dead);
     pthread_mutex_unlock(&parked_lock);
     free_all(dead);
@@ -88,11 +93,8 @@ struct shim_context *shim_replay_unpark(const gss_buffer_desc *token,
     struct shim_context *found = NULL;
     struct parked *dead = NULL;
 
-    pthread_mutex_lock(&parked_lock);
-    bool empty = parked_list == NULL;
-    pthread_mutex_unlock(&parked_lock);
-    if (empty)
-        return NULL;                /* the common case: no digest to compute */
+    if (atomic_load_explicit(&parked_count, memory_order_relaxed) == 0)
+        return NULL;                /* the common case: no lock, no digest */
     if (EVP_Digest(token->value, token->length, digest, NULL, EVP_sha256(), NULL) != 1)
         return NULL;
     pthread_mutex_lock(&parked_lock);
@@ -101,6 +103,7 @@ struct shim_context *shim_replay_unpark(const gss_buffer_desc *token,
         if ((*p)->ctx->cred == cred && memcmp((*p)->digest, digest, sizeof(digest)) == 0) {
             struct parked *hit = *p;
             *p = hit->next;
+            atomic_fetch_sub_explicit(&parked_count, 1, memory_order_relaxed);
             found = hit->ctx;
             free(hit);
             break;
