@@ -3,11 +3,9 @@
  * context to another process (gss_export_sec_context /
  * gss_import_sec_context, RFC 2743 2.2.8-9).
  *
- * The packed context is the shim's own small header, then the GSS token:
- *   "SSPISHIM" | version (1) | side (0 client, 1 server) | name length |
- *   package name | req flags | ret flags | started (8 bytes) | GSS token
- * (integers big-endian).  The header carries what GSS-API does not: the
- * package and the SSPI flags.  The bytes are a secret (they hold the
+ * The packed context is the shim's own small header, then the GSS token
+ * (gss_map/packed_context.h): the header carries what GSS-API does not,
+ * the package and the SSPI flags.  The bytes are a secret (they hold the
  * session keys): whoever gets them can use the context.
  *
  * GSS-API's export always ends the exporting context, while Windows keeps
@@ -17,29 +15,12 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "packed_context.h"
 #include "shim_internal.h"
-
-#define MAGIC "SSPISHIM"
-#define MAGIC_LEN 8
-#define FORMAT_VERSION 1
-#define MAX_NAME 64
-
-static unsigned char *put32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24);
-    p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8);
-    p[3] = (unsigned char)v;
-    return p + 4;
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 SSPI_API SECURITY_STATUS SEC_ENTRY ExportSecurityContext(PCtxtHandle phContext, ULONG fFlags,
                                                          PSecBuffer pPackedContext, void **pToken)
@@ -61,28 +42,20 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ExportSecurityContext(PCtxtHandle phContext, 
     if (GSS_ERROR(major))
         return shim_gss_status("gss_export_sec_context", major, minor, ctx->actual_mech);
 
-    size_t name_len = strlen(ctx->pkg->name);
-    size_t total = MAGIC_LEN + 1 + 1 + 1 + name_len + 4 + 4 + 8 + token.length;
-    unsigned char *packed = malloc(total);
+    struct gssmap_packed_context pc = {
+        .initiator = ctx->initiator,
+        .req_flags = ctx->req_flags,
+        .ret_flags = ctx->ret_flags,
+        .started = (int64_t)ctx->started,
+        .gss_token = token.value,
+        .gss_token_len = token.length,
+    };
+    snprintf(pc.package, sizeof(pc.package), "%s", ctx->pkg->name);
+    size_t total = gssmap_packed_context_size(&pc);
+    unsigned char *packed = total <= UINT32_MAX ? malloc(total) : NULL;
     SECURITY_STATUS st = SEC_E_OK;
-    if (packed == NULL || total > UINT32_MAX) {
+    if (packed == NULL || gssmap_pack_context(&pc, packed) != 0)
         st = SEC_E_INSUFFICIENT_MEMORY;
-    } else {
-        unsigned char *p = packed;
-        memcpy(p, MAGIC, MAGIC_LEN);
-        p += MAGIC_LEN;
-        *p++ = FORMAT_VERSION;
-        *p++ = ctx->initiator ? 0 : 1;
-        *p++ = (unsigned char)name_len;
-        memcpy(p, ctx->pkg->name, name_len);
-        p += name_len;
-        p = put32(p, ctx->req_flags);
-        p = put32(p, ctx->ret_flags);
-        uint64_t started = (uint64_t)ctx->started;
-        p = put32(p, (uint32_t)(started >> 32));
-        p = put32(p, (uint32_t)started);
-        memcpy(p, token.value, token.length);
-    }
 
     /* The old context was ended by the export; keep it alive unless the
      * caller asked for it to go. */
@@ -119,21 +92,13 @@ static SECURITY_STATUS import_context(const char *package, PSecBuffer pPackedCon
     if (pkg == NULL)
         return SEC_E_SECPKG_NOT_FOUND;
 
-    const unsigned char *p = pPackedContext->pvBuffer;
-    size_t len = pPackedContext->cbBuffer;
-    if (len < MAGIC_LEN + 3 || memcmp(p, MAGIC, MAGIC_LEN) != 0 || p[MAGIC_LEN] != FORMAT_VERSION)
+    struct gssmap_packed_context pc;
+    if (gssmap_unpack_context(pPackedContext->pvBuffer, pPackedContext->cbBuffer, &pc) != 0)
         return shim_fail(SEC_E_INVALID_TOKEN, "not a context exported by sspi-shim");
-    bool initiator = p[MAGIC_LEN + 1] == 0;
-    size_t name_len = p[MAGIC_LEN + 2];
-    size_t fixed = MAGIC_LEN + 3 + name_len + 16;
-    if (p[MAGIC_LEN + 1] > 1 || name_len == 0 || name_len > MAX_NAME || len <= fixed)
-        return shim_fail(SEC_E_INVALID_TOKEN, "malformed exported context");
-    char name[MAX_NAME + 1];
-    memcpy(name, p + MAGIC_LEN + 3, name_len);
-    name[name_len] = '\0';
-    if (shim_package_find(name) != pkg)
-        return shim_fail(SEC_E_INVALID_TOKEN, "the context was exported by the %s package", name);
-    const unsigned char *q = p + MAGIC_LEN + 3 + name_len;
+    if (shim_package_find(pc.package) != pkg)
+        return shim_fail(SEC_E_INVALID_TOKEN, "the context was exported by the %s package",
+                         pc.package);
+    bool initiator = pc.initiator;
 
     struct shim_context *ctx = calloc(1, sizeof(*ctx));
     if (ctx == NULL)
@@ -141,16 +106,16 @@ static SECURITY_STATUS import_context(const char *package, PSecBuffer pPackedCon
     ctx->pkg = pkg;
     ctx->initiator = initiator;
     ctx->established = true;
-    ctx->req_flags = get32(q);
-    ctx->ret_flags = get32(q + 4);
-    ctx->started = (time_t)((uint64_t)get32(q + 8) << 32 | get32(q + 12));
+    ctx->req_flags = pc.req_flags;
+    ctx->ret_flags = pc.ret_flags;
+    ctx->started = (time_t)pc.started;
     ctx->gss = GSS_C_NO_CONTEXT;
     ctx->target = GSS_C_NO_NAME;
     ctx->peer = GSS_C_NO_NAME;
     ctx->delegated = GSS_C_NO_CREDENTIAL;
 
     OM_uint32 major, minor, lifetime = 0;
-    gss_buffer_desc token = {len - fixed, (void *)(p + fixed)};
+    gss_buffer_desc token = {pc.gss_token_len, (void *)pc.gss_token};
     major = gss_import_sec_context(&minor, &token, &ctx->gss);
     SECURITY_STATUS st = SEC_E_OK;
     if (GSS_ERROR(major)) {

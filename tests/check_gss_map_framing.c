@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <string.h>
 
 #include "framing.h"
+#include "packed_context.h"
 
 /* 0x60 len 0x06 0x09 <krb5 OID> <token id> <body> */
 static size_t krb5_token(unsigned char *buf, const unsigned char *oid, unsigned id,
@@ -139,6 +141,47 @@ START_TEST(spnego_response_token)
 }
 END_TEST
 
+START_TEST(packed_contexts_round_trip_and_reject_malformed)
+{
+    struct gssmap_packed_context in = {.initiator = false, .req_flags = 0x20116,
+                                       .ret_flags = 0x1c, .started = 1700000000,
+                                       .gss_token = "GSSTOKEN", .gss_token_len = 8};
+    strcpy(in.package, "Negotiate");
+    unsigned char buf[128];
+    size_t n = gssmap_packed_context_size(&in);
+    ck_assert_uint_eq(n, 8 + 3 + 9 + 16 + 8);
+    ck_assert_int_eq(gssmap_pack_context(&in, buf), 0);
+    struct gssmap_packed_context out;
+    ck_assert_int_eq(gssmap_unpack_context(buf, n, &out), 0);
+    ck_assert(!out.initiator);
+    ck_assert_str_eq(out.package, "Negotiate");
+    ck_assert_uint_eq(out.req_flags, 0x20116);
+    ck_assert_uint_eq(out.ret_flags, 0x1c);
+    ck_assert_int_eq(out.started, 1700000000);
+    ck_assert_uint_eq(out.gss_token_len, 8);
+    ck_assert_ptr_eq(out.gss_token, buf + n - 8);       /* no copy */
+    /* Every truncation, including the one that drops the whole GSS token. */
+    for (size_t cut = 0; cut < n - 8 + 1; cut++)
+        ck_assert_int_eq(gssmap_unpack_context(buf, cut, &out), EINVAL);
+    unsigned char bad[128];
+    const size_t offsets[] = {0, 8, 9, 10};             /* magic, version, side, name length */
+    const unsigned char values[] = {'X', 2, 7, 0};
+    for (size_t k = 0; k < 4; k++) {
+        memcpy(bad, buf, n);
+        bad[offsets[k]] = values[k];
+        ck_assert_int_eq(gssmap_unpack_context(bad, n, &out), EINVAL);
+    }
+    memcpy(bad, buf, n);
+    bad[10] = 200;                                      /* name longer than allowed */
+    ck_assert_int_eq(gssmap_unpack_context(bad, n, &out), EINVAL);
+    memcpy(bad, buf, n);
+    bad[12] = 0;                                        /* a NUL inside the name */
+    ck_assert_int_eq(gssmap_unpack_context(bad, n, &out), EINVAL);
+    strcpy(in.package, "");
+    ck_assert_int_eq(gssmap_pack_context(&in, buf), EINVAL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("gss_map_framing");
@@ -147,6 +190,7 @@ int main(void)
     tcase_add_test(tc, kerberos_token_ids);
     tcase_add_test(tc, spnego_init_mech_token);
     tcase_add_test(tc, spnego_response_token);
+    tcase_add_test(tc, packed_contexts_round_trip_and_reject_malformed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,7 +1,7 @@
 /*
- * libFuzzer target for the token parsers of gss_map/framing.c and
- * gss_map/bindings.c: everything they read comes from the network or the
- * caller's buffers.  Each parser must return without reading outside the
+ * libFuzzer target for the token parsers of gss_map/framing.c,
+ * gss_map/bindings.c and gss_map/packed_context.c: everything they read
+ * comes from the network or the caller's buffers.  Each parser must return without reading outside the
  * input, and what it points to must lie inside the input.
  */
 #include <stdint.h>
@@ -10,6 +10,7 @@
 
 #include "bindings.h"
 #include "framing.h"
+#include "packed_context.h"
 
 static void inside(const uint8_t *data, size_t size, const void *p, size_t len)
 {
@@ -37,6 +38,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         inside(data, size, cb.initiator_address.value, cb.initiator_address.length);
         inside(data, size, cb.acceptor_address.value, cb.acceptor_address.length);
         inside(data, size, cb.application_data.value, cb.application_data.length);
+    }
+    struct gssmap_packed_context pc;
+    if (gssmap_unpack_context(data, size, &pc) == 0) {
+        inside(data, size, pc.gss_token, pc.gss_token_len);
+        /* What unpacks packs back to the same bytes. */
+        uint8_t *again = malloc(gssmap_packed_context_size(&pc));
+        if (again == NULL || gssmap_pack_context(&pc, again) != 0 ||
+            memcmp(again, data, size) != 0)
+            abort();
+        free(again);
     }
     return 0;
 }
