@@ -81,8 +81,15 @@ extern "C" {
  *
  * When a credential is acquired with no option and the environment
  * variable SSPI_SHIM_DIGEST_USERS names an htdigest file, that file is the
- * user store; with neither, gss_acquire_cred(GSS_C_ACCEPT) fails with
- * GSS_S_NO_CRED.  Initiator credentials come only from
+ * user store.  With neither, the module built for Heimdal fails
+ * gss_acquire_cred(GSS_C_ACCEPT) with GSS_S_NO_CRED.  MIT 1.20's
+ * gss_set_cred_option on GSS_C_NO_CREDENTIAL asks only the default
+ * mechanism, so there the portable sequence is: gss_acquire_cred(
+ * GSS_C_ACCEPT, {this mech}) (which then succeeds with an empty store),
+ * then gss_set_cred_option on that credential; accepting with an empty
+ * store fails with GSS_S_NO_CRED (minor NO_USER_STORE).  MIT also refuses
+ * GSS_C_NO_CREDENTIAL in gss_accept_sec_context for a mechanism that is
+ * not a default mechanism: always pass an acceptor credential.  Initiator credentials come only from
  * gss_acquire_cred_with_password (user name + password); without one,
  * gss_init_sec_context fails with GSS_S_NO_CRED, so SPNEGO never offers
  * this mechanism.
@@ -169,6 +176,10 @@ enum gss_sspi_shim_digest_param {
  *   nc = previous + 1: a repeat gives GSS_S_DUPLICATE_TOKEN, a skip
  *   GSS_S_GAP_TOKEN, an older one GSS_S_UNSEQ_TOKEN, a wrong response
  *   GSS_S_BAD_SIG.
+ * In both modes a sequence error is GSS_S_FAILURE with the supplementary
+ * bit set (the number is checked before the MAC, so the message is not
+ * authenticated); test the bits.  A replayed response on a new acceptor
+ * context is a plain GSS_S_DUPLICATE_TOKEN, as Kerberos reports it.
  */
 
 /*

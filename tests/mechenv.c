@@ -25,6 +25,7 @@ static char config_dir[256];
 static char config_file[300];
 static int entered;
 
+#ifdef SSPI_SHIM_HEIMDAL
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -36,6 +37,7 @@ static int write_file(const char *path, const char *text)
     close(fd);
     return n == (ssize_t)strlen(text) ? 0 : -1;
 }
+#endif
 
 /* The mech lines `make install` writes to $(sysconfdir)/gss/mech.d, with
  * the build tree's module paths. */
@@ -78,8 +80,8 @@ static int enter_namespace(void)
     snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
     if (write_file("/proc/self/gid_map", map) != 0)
         goto fail;
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount(config_dir, "/etc/gss", NULL, MS_BIND, NULL) != 0)
+    if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount(config_dir, "/etc/gss", "none", MS_BIND, NULL) != 0)
         goto fail;
     return 0;
 fail:

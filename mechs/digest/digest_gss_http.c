@@ -1,3 +1,462 @@
-/* placeholder: written by the Digest mechanism work (issue 4) */
+/*
+ * HTTP Digest (RFC 7616, RFC 2617) legs of gss_accept_sec_context and
+ * gss_init_sec_context, and the process-wide replay cache.
+ */
 #include "config.h"
-typedef int digest_gss_http_placeholder;
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "digest_gss.h"
+
+#define ALL_HTTP_ALGS                                                                         \
+    (DIGEST_ALG_BIT(DIGEST_ALG_UNSPECIFIED) | DIGEST_ALG_BIT(DIGEST_ALG_MD5) |                \
+     DIGEST_ALG_BIT(DIGEST_ALG_MD5_SESS) | DIGEST_ALG_BIT(DIGEST_ALG_SHA256) |                \
+     DIGEST_ALG_BIT(DIGEST_ALG_SHA256_SESS) | DIGEST_ALG_BIT(DIGEST_ALG_SHA512_256) |         \
+     DIGEST_ALG_BIT(DIGEST_ALG_SHA512_256_SESS))
+
+/* ------------------------------------------------------------- acceptor */
+
+static uint64_t now_s(void)
+{
+    return (uint64_t)time(NULL);
+}
+
+/* WWW-Authenticate value: one challenge per offered algorithm, comma-joined
+ * in preference order (RFC 7616 3.7), all with the same fresh nonce. */
+static OM_uint32 make_challenge(OM_uint32 *minor, struct dg_ctx *ctx, int stale, gss_buffer_t out)
+{
+    struct dg_cred *c = ctx->cred;
+    digest_alg algs[DG_MAX_HTTP_ALGS];
+    digest_http_challenge items[DG_MAX_HTTP_ALGS];
+    digest_http_challenge_list list;
+    char nonce[DIGEST_NONCE_LEN + 1];
+    char *s = NULL;
+    size_t n, i, slen;
+    OM_uint32 major;
+    unsigned qop = c->qop & (DIGEST_QOP_AUTH | DIGEST_QOP_AUTH_INT);
+
+    if (qop == 0)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_QOP_REFUSED);
+    if (digest_nonce_make(c->nonce_key, c->nonce_key_len, ctx->realm, now_s(), nonce) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
+    n = dg_cred_http_algs(c, algs);
+    memset(items, 0, sizeof(items));
+    for (i = 0; i < n; i++) {
+        items[i].realm = ctx->realm;
+        items[i].nonce = nonce;
+        items[i].stale = stale;
+        items[i].algorithm = algs[i];
+        items[i].qop_present = 1;
+        items[i].qop = qop;
+        items[i].charset_utf8 = 1; /* RFC 7616 3.3 */
+        items[i].userhash = 1;     /* RFC 7616 3.4.4: the store can answer it */
+    }
+    list.count = n;
+    list.items = items;
+    if (digest_http_challenge_list_serialize(&list, DIGEST_SER_SCHEME, &s, &slen) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
+    major = dg_set_token(minor, out, s, slen);
+    free(s);
+    ctx->state = DG_SENT_CHALLENGE;
+    return major == GSS_S_COMPLETE ? GSS_S_CONTINUE_NEEDED : major;
+}
+
+/* H(user:realm:password) for r's algorithm from the user store. */
+static OM_uint32 user_ha1_base(OM_uint32 *minor, struct dg_cred *c, const char *user,
+                               const char *realm, digest_alg alg, char out[DIGEST_HEX_BUFSIZE])
+{
+    struct dg_user_secret sec;
+    OM_uint32 major = GSS_S_COMPLETE;
+    if (dg_userstore_lookup(c->store, user, realm, &sec) != 0)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_USER_STORE);
+    if (!sec.found) {
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_LOGON_DENIED);
+    } else if (sec.password) {
+        if (digest_http_ha1_base(alg, user, realm, sec.password, sec.password_len, out) !=
+            DIGEST_OK)
+            major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
+    } else if (digest_alg_hash_len(alg) == DIGEST_MD5_LEN) {
+        memcpy(out, sec.ha1_md5, 33); /* htdigest: MD5 H(A1) as stored */
+        for (size_t i = 0; i < 32; i++)
+            if (out[i] >= 'A' && out[i] <= 'F')
+                out[i] = (char)(out[i] - 'A' + 'a');
+    } else {
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_LOGON_DENIED);
+    }
+    dg_user_secret_clear(&sec);
+    return major;
+}
+
+static int alg_offered(struct dg_cred *c, digest_alg a)
+{
+    digest_alg algs[DG_MAX_HTTP_ALGS];
+    size_t n = dg_cred_http_algs(c, algs), i;
+    if (a == DIGEST_ALG_UNSPECIFIED)
+        a = DIGEST_ALG_MD5; /* RFC 7616 3.3: absent means MD5 */
+    for (i = 0; i < n; i++)
+        if (algs[i] == a)
+            return 1;
+    return 0;
+}
+
+static OM_uint32 verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
+                                      const struct gssmap_digest_params *p, const char *wire,
+                                      size_t wlen, gss_buffer_t out)
+{
+    struct dg_cred *c = ctx->cred;
+    digest_http_response *r = NULL;
+    digest_http_auth_info ai;
+    char rspauth[DIGEST_HEX_BUFSIZE], ha1_base[DIGEST_HEX_BUFSIZE];
+    char *user = NULL, *method = NULL, *s = NULL;
+    size_t slen;
+    uint64_t issued = 0, now = now_s();
+    digest_nonce_result nr;
+    OM_uint32 major;
+    digest_status st;
+
+    if (digest_http_parse_response(wire, wlen, 0, &r, NULL) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+    /* RFC 7616 3.4: algorithm and qop must be ones the challenge offered;
+     * qop is mandatory since every challenge here offers it. */
+    if (!alg_offered(c, r->algorithm) || r->qop == 0 || (r->qop & c->qop) != r->qop) {
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_QOP_REFUSED);
+        goto out;
+    }
+    if (strcmp(r->realm, ctx->realm) != 0) {
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_NONCE_FOREIGN);
+        goto out;
+    }
+    nr = digest_nonce_verify(c->nonce_key, c->nonce_key_len, ctx->realm, r->nonce,
+                             strlen(r->nonce), now, c->nonce_lifetime, &issued);
+    if (nr == DIGEST_NONCE_INVALID) {
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_NONCE_FOREIGN);
+        goto out;
+    }
+    /* Users: RFC 7616 3.4.4 userhash, else username / username* */
+    if (r->userhash) {
+        int f = dg_userstore_find_userhash(c->store, r->algorithm, r->realm, r->username, &user);
+        if (f < 0) {
+            major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_USER_STORE);
+            goto out;
+        }
+        if (f > 0) {
+            major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_LOGON_DENIED);
+            goto out;
+        }
+    } else if (!(user = strdup(r->username))) {
+        major = dg_minor(minor, GSS_S_FAILURE, ENOMEM);
+        goto out;
+    }
+    major = user_ha1_base(minor, c, user, r->realm, r->algorithm, ha1_base);
+    if (major != GSS_S_COMPLETE)
+        goto out;
+    method = dg_param_str(p, GSS_SSPI_SHIM_DIGEST_P_METHOD);
+    if (!ctx->entity_hash[0] || gssmap_digest_param_has(p, GSS_SSPI_SHIM_DIGEST_P_ENTITY_HASH)) {
+        char *eh = dg_param_str(p, GSS_SSPI_SHIM_DIGEST_P_ENTITY_HASH);
+        if (eh && strlen(eh) < DIGEST_HEX_BUFSIZE)
+            strcpy(ctx->entity_hash, eh);
+        else if (digest_http_entity_hash(r->algorithm, "", 0, ctx->entity_hash) != DIGEST_OK)
+            ctx->entity_hash[0] = '\0';
+        free(eh);
+    }
+    /* RFC 7616 3.4.1 response, compared in constant time by digest_crypto */
+    st = digest_http_verify_response(r, method ? method : "GET", ha1_base,
+                                     r->qop == DIGEST_QOP_AUTH_INT ? ctx->entity_hash : NULL,
+                                     rspauth);
+    if (st != DIGEST_OK) {
+        major = dg_minor(minor, GSS_S_FAILURE, st == DIGEST_ERR_AUTH_FAILED
+                                                   ? GSS_SSPI_SHIM_DIGEST_S_LOGON_DENIED
+                                                   : GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
+        goto out;
+    }
+    if (nr == DIGEST_NONCE_STALE) {
+        /* RFC 7616 3.3: right password, old nonce: a new challenge, stale=true */
+        major = make_challenge(minor, ctx, 1, out);
+        goto out;
+    }
+    switch (dg_replay_check_and_add(r->nonce, r->nc, r->cnonce ? r->cnonce : "",
+                                    issued + (c->nonce_lifetime ? c->nonce_lifetime
+                                                                : 86400 * 365),
+                                    now)) {
+    case DG_REPLAY_NEW:
+        break;
+    case DG_REPLAY_SEEN:
+        major = dg_minor(minor, GSS_S_DUPLICATE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_NONCE_REPLAYED);
+        goto out;
+    default:
+        /* Cannot remember it: refuse rather than allow a replay later. */
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
+        goto out;
+    }
+    /* RFC 7616 3.5 Authentication-Info */
+    memset(&ai, 0, sizeof(ai));
+    ai.qop = r->qop;
+    strcpy(ai.rspauth, rspauth);
+    ai.cnonce = r->cnonce;
+    memcpy(ai.nc, r->nc, sizeof(ai.nc));
+    ai.nc_value = r->nc_value;
+    if (digest_http_auth_info_serialize(&ai, 0, &s, &slen) != DIGEST_OK) {
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
+        goto out;
+    }
+    major = dg_set_token(minor, out, s, slen);
+    free(s);
+    if (major != GSS_S_COMPLETE)
+        goto out;
+    ctx->user = user;
+    user = NULL;
+    ctx->alg = r->algorithm == DIGEST_ALG_UNSPECIFIED ? DIGEST_ALG_MD5 : r->algorithm;
+    ctx->qop = r->qop;
+    ctx->nc = r->nc_value;
+    ctx->nonce = strdup(r->nonce);
+    ctx->cnonce = r->cnonce ? strdup(r->cnonce) : NULL;
+    ctx->uri = strdup(r->uri);
+    ctx->username_sent = strdup(r->username);
+    ctx->userhash = r->userhash;
+    memcpy(ctx->ha1_base, ha1_base, sizeof(ha1_base));
+    if (!ctx->nonce || !ctx->uri || !ctx->username_sent || (r->cnonce && !ctx->cnonce) ||
+        digest_http_ha1_session(ctx->alg, ha1_base, r->nonce, r->cnonce ? r->cnonce : "",
+                                ctx->ha1) != DIGEST_OK) {
+        major = dg_minor(minor, GSS_S_FAILURE, ENOMEM);
+        goto out;
+    }
+    ctx->flags = GSS_C_MUTUAL_FLAG | GSS_C_REPLAY_FLAG;
+    ctx->state = DG_ESTABLISHED;
+    *minor = 0;
+    major = GSS_S_COMPLETE;
+out:
+    OPENSSL_cleanse(ha1_base, sizeof(ha1_base));
+    OPENSSL_cleanse(rspauth, sizeof(rspauth));
+    free(user);
+    free(method);
+    digest_http_response_free(r);
+    return major;
+}
+
+OM_uint32 dg_http_accept(OM_uint32 *minor, struct dg_ctx *ctx,
+                         const struct gssmap_digest_params *p, gss_buffer_t out)
+{
+    const char *wire = (const char *)p->value[GSS_SSPI_SHIM_DIGEST_P_WIRE].data;
+    size_t wlen = p->value[GSS_SSPI_SHIM_DIGEST_P_WIRE].length;
+
+    if (wlen > DIGEST_MAX_HTTP_VALUE)
+        return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
+    if (gssmap_digest_param_has(p, GSS_SSPI_SHIM_DIGEST_P_CB_POLICY) &&
+        p->value[GSS_SSPI_SHIM_DIGEST_P_CB_POLICY].length == 1 &&
+        p->value[GSS_SSPI_SHIM_DIGEST_P_CB_POLICY].data[0] == GSS_SSPI_SHIM_DIGEST_CB_REQUIRE)
+        /* draft-santesson-digestbind is not implemented: a policy that
+         * demands bindings can never be met. */
+        return dg_minor(minor, GSS_S_BAD_BINDINGS, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    if (!ctx->realm) {
+        ctx->realm = dg_cred_realm(ctx->cred,
+                                   (const char *)p->value[GSS_SSPI_SHIM_DIGEST_P_REALM].data,
+                                   p->value[GSS_SSPI_SHIM_DIGEST_P_REALM].length);
+        if (!ctx->realm)
+            return dg_minor(minor, GSS_S_FAILURE, ENOMEM);
+    }
+    if (wlen == 0)
+        return make_challenge(minor, ctx, 0, out);
+    /* A response on the first leg: the client reuses a nonce on a new
+     * connection; it is checked like any other. */
+    return verify_authorization(minor, ctx, p, wire, wlen, out);
+}
+
+/* ------------------------------------------------------------- initiator */
+
+OM_uint32 dg_http_authorization(OM_uint32 *minor, struct dg_ctx *ctx, gss_buffer_t out)
+{
+    digest_http_response r;
+    char ha2[DIGEST_HEX_BUFSIZE];
+    char *s = NULL;
+    size_t slen;
+    OM_uint32 major;
+
+    memset(&r, 0, sizeof(r));
+    r.username = ctx->username_sent;
+    r.username_ext = ctx->username_ext;
+    r.userhash = ctx->userhash;
+    r.realm = ctx->realm;
+    r.uri = ctx->uri;
+    r.algorithm = ctx->alg;
+    r.nonce = ctx->nonce;
+    r.opaque = ctx->opaque;
+    r.qop = ctx->qop;
+    if (ctx->qop) {
+        snprintf(r.nc, sizeof(r.nc), "%08x", (unsigned)ctx->nc);
+        r.nc_value = ctx->nc;
+        r.cnonce = ctx->cnonce;
+    }
+    /* RFC 7616 3.4.1-3.4.3 */
+    if (digest_http_ha2(ctx->alg, ctx->qop, ctx->method, ctx->uri, ctx->entity_hash, ha2) !=
+            DIGEST_OK ||
+        digest_http_response_value(ctx->alg, ctx->ha1, ctx->nonce, r.nc, ctx->cnonce, ctx->qop,
+                                   ha2, r.response) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
+    if (digest_http_response_serialize(&r, DIGEST_SER_SCHEME, &s, &slen) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
+    major = dg_set_token(minor, out, s, slen);
+    free(s);
+    return major;
+}
+
+static OM_uint32 answer_challenge(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags,
+                                  const struct gssmap_digest_params *p, const char *wire,
+                                  size_t wlen, gss_buffer_t out)
+{
+    struct dg_cred *c = ctx->cred;
+    const char *values[1] = {wire};
+    size_t lens[1] = {wlen};
+    digest_http_challenge_list *list = NULL;
+    const digest_http_challenge *ch;
+    char cnonce[33];
+    char *eh;
+    OM_uint32 major;
+
+    if (digest_http_parse_challenges(values, lens, 1, 0, &list, NULL, NULL) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+    /* RFC 7616 3.7: the first challenge with an algorithm we support */
+    ch = digest_http_challenge_select(list, ALL_HTTP_ALGS);
+    if (!ch) {
+        digest_http_challenge_list_free(list);
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_QOP_REFUSED);
+    }
+    free(ctx->realm);
+    free(ctx->nonce);
+    free(ctx->opaque);
+    free(ctx->username_sent);
+    free(ctx->uri);
+    free(ctx->method);
+    ctx->realm = strdup(ch->realm);
+    ctx->nonce = strdup(ch->nonce);
+    ctx->opaque = ch->opaque ? strdup(ch->opaque) : NULL;
+    ctx->alg = ch->algorithm;
+    ctx->uri = strdup(ctx->target ? ctx->target->value : "/");
+    ctx->method = dg_param_str(p, GSS_SSPI_SHIM_DIGEST_P_METHOD);
+    if (!ctx->method)
+        ctx->method = strdup("GET");
+    eh = dg_param_str(p, GSS_SSPI_SHIM_DIGEST_P_ENTITY_HASH);
+    /* qop: auth unless the caller gave H(entity) and auth-int is offered,
+     * or auth-int is all that is offered (then H(empty body) by default). */
+    if (!ch->qop_present)
+        ctx->qop = 0; /* RFC 2617 3.2.2.1 / RFC 2069 compatibility */
+    else if ((ch->qop & DIGEST_QOP_AUTH_INT) && (eh || !(ch->qop & DIGEST_QOP_AUTH)))
+        ctx->qop = DIGEST_QOP_AUTH_INT;
+    else
+        ctx->qop = DIGEST_QOP_AUTH;
+    if (eh && strlen(eh) < DIGEST_HEX_BUFSIZE)
+        strcpy(ctx->entity_hash, eh);
+    else if (digest_http_entity_hash(ctx->alg, "", 0, ctx->entity_hash) != DIGEST_OK)
+        ctx->entity_hash[0] = '\0';
+    free(eh);
+    ctx->username_ext = 0;
+    ctx->userhash = ch->userhash;
+    if (ch->userhash) {
+        char h[DIGEST_HEX_BUFSIZE];
+        /* RFC 7616 3.4.4 */
+        if (digest_http_userhash(ctx->alg, c->name->value, ch->realm, h) == DIGEST_OK)
+            ctx->username_sent = strdup(h);
+        else
+            ctx->username_sent = NULL;
+    } else {
+        ctx->username_sent = strdup(c->name->value);
+        ctx->username_ext = digest_http_username_needs_ext(c->name->value); /* RFC 7616 3.4 */
+    }
+    digest_http_challenge_list_free(list);
+    free(ctx->cnonce);
+    ctx->cnonce = NULL;
+    if (!ctx->realm || !ctx->nonce || !ctx->uri || !ctx->method || !ctx->username_sent ||
+        dg_random_cnonce(cnonce) != 0 || !(ctx->cnonce = strdup(cnonce)))
+        return dg_minor(minor, GSS_S_FAILURE, ENOMEM);
+    if (digest_http_ha1_base(ctx->alg, c->name->value, ctx->realm, c->password, c->password_len,
+                             ctx->ha1_base) != DIGEST_OK ||
+        digest_http_ha1_session(ctx->alg, ctx->ha1_base, ctx->nonce, ctx->cnonce, ctx->ha1) !=
+            DIGEST_OK)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
+    ctx->nc = 1;
+    major = dg_http_authorization(minor, ctx, out);
+    if (major != GSS_S_COMPLETE)
+        return major;
+    if (!(req_flags & GSS_C_MUTUAL_FLAG)) {
+        /* Without mutual authentication the client is done once its
+         * response is out, as Windows' WDigest returns SEC_E_OK here: curl
+         * never hands back Authentication-Info and signs its next request
+         * at once (MakeSignature, nc + 1). */
+        ctx->state = DG_ESTABLISHED;
+        ctx->flags = GSS_C_REPLAY_FLAG;
+        return GSS_S_COMPLETE;
+    }
+    ctx->state = DG_SENT_RESPONSE;
+    return GSS_S_CONTINUE_NEEDED;
+}
+
+/* Authentication-Info (RFC 7616 3.5): rspauth proves the server knew H(A1). */
+static OM_uint32 check_auth_info(OM_uint32 *minor, struct dg_ctx *ctx, const char *wire,
+                                 size_t wlen)
+{
+    digest_http_auth_info *ai = NULL;
+    digest_http_response sent;
+    OM_uint32 major = GSS_S_COMPLETE;
+
+    if (wlen == 0) {
+        /* No Authentication-Info: done, without mutual authentication. */
+        ctx->state = DG_ESTABLISHED;
+        ctx->flags = GSS_C_REPLAY_FLAG;
+        *minor = 0;
+        return GSS_S_COMPLETE;
+    }
+    if (digest_http_parse_auth_info(wire, wlen, 0, &ai, NULL) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+    memset(&sent, 0, sizeof(sent));
+    sent.username = ctx->username_sent;
+    sent.realm = ctx->realm;
+    sent.uri = ctx->uri;
+    sent.algorithm = ctx->alg;
+    sent.nonce = ctx->nonce;
+    sent.qop = ctx->qop;
+    sent.cnonce = ctx->qop ? ctx->cnonce : NULL;
+    if (ctx->qop) {
+        snprintf(sent.nc, sizeof(sent.nc), "%08x", (unsigned)ctx->nc);
+        sent.nc_value = ctx->nc;
+    }
+    if ((ai->qop && ai->qop != ctx->qop) || (ai->cnonce && ctx->cnonce && strcmp(ai->cnonce, ctx->cnonce)) ||
+        (ai->nc[0] && ai->nc_value != ctx->nc)) {
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_RSPAUTH_MISMATCH);
+    } else if (!ai->rspauth[0]) {
+        ctx->flags = GSS_C_REPLAY_FLAG;
+    } else if (digest_http_verify_rspauth(&sent, ctx->ha1_base,
+                                          ctx->qop == DIGEST_QOP_AUTH_INT ? ctx->entity_hash : NULL,
+                                          ai->rspauth) != DIGEST_OK) {
+        major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_RSPAUTH_MISMATCH);
+    } else {
+        ctx->flags = GSS_C_MUTUAL_FLAG | GSS_C_REPLAY_FLAG;
+    }
+    digest_http_auth_info_free(ai);
+    if (major == GSS_S_COMPLETE) {
+        ctx->state = DG_ESTABLISHED;
+        *minor = 0;
+    }
+    return major;
+}
+
+OM_uint32 dg_http_init(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags,
+                       const struct gssmap_digest_params *p, gss_buffer_t out)
+{
+    const char *wire = (const char *)p->value[GSS_SSPI_SHIM_DIGEST_P_WIRE].data;
+    size_t wlen = p->value[GSS_SSPI_SHIM_DIGEST_P_WIRE].length;
+
+    if (wlen > DIGEST_MAX_HTTP_VALUE)
+        return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
+    if (ctx->state == DG_START)
+        return answer_challenge(minor, ctx, req_flags, p, wire, wlen, out);
+    /* A second challenge (stale=true) instead of Authentication-Info:
+     * answer it again with the new nonce (RFC 7616 3.3). */
+    if (wlen >= 7 && strncasecmp(wire, "Digest ", 7) == 0)
+        return answer_challenge(minor, ctx, req_flags, p, wire, wlen, out);
+    return check_auth_info(minor, ctx, wire, wlen);
+}
