@@ -31,6 +31,13 @@
 #include <stdbool.h>
 
 #include "gss_map.h"
+#include "gssapi_sspi_shim_digest.h"
+
+/* NTSTATUS that AcceptSecurityContext (Digest) returns for a call after
+ * establishment (ntstatus.h; winerror.h has no SEC_ name for it). */
+#ifndef STATUS_LOGON_FAILURE
+#define STATUS_LOGON_FAILURE ((SECURITY_STATUS)0xC000006DL)
+#endif
 
 /* MIT spells a few codes differently; the table uses Heimdal's names. */
 #if !defined(KRB5KDC_ERR_KEY_EXPIRED) && defined(KRB5KDC_ERR_KEY_EXP)
@@ -334,6 +341,46 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
     {K5(ASN1_OMITTED), SEC(SEC_E_INVALID_TOKEN), "A required field is missing in a token."},
 #endif
 
+    /* The sspi-shim Digest mechanism's own minor codes
+     * (include/gssapi_sspi_shim_digest.h), for the "WDigest" package.  They
+     * refine the majors marked so (GSS_S_FAILURE, GSS_S_NO_CRED, ...);
+     * where the mechanism's major is exact (DEFECTIVE_TOKEN, BAD_BINDINGS,
+     * BAD_SIG, DUPLICATE_TOKEN) the major row decides. */
+    {K5(GSS_SSPI_SHIM_DIGEST_S_LOGON_DENIED), SEC(SEC_E_LOGON_DENIED),
+     "Digest: unknown user or wrong password (the response does not verify). "
+     "One answer for both, as Windows gives."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE), SEC(SEC_E_INVALID_TOKEN),
+     "Digest: the challenge, response or rspauth does not parse (RFC 7616 3.3-3.5, RFC 2831 2.1)."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_BAD_PARAMS), SEC(SEC_E_INVALID_TOKEN),
+     "Digest: malformed parameter token (a shim bug or a foreign caller)."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_NONCE_FOREIGN), SEC(SEC_E_INVALID_TOKEN),
+     "Digest: a nonce this server never issued (other key or realm, forged). INVALID_TOKEN, "
+     "not LOGON_DENIED: no password was tried, the response answers no challenge of ours."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_NONCE_REPLAYED), SEC(SEC_E_OUT_OF_SEQUENCE),
+     "Digest: nonce and nc already used. Message calls: out of sequence; "
+     "AcceptSecurityContext answers SEC_E_LOGON_DENIED (its page lists no sequence error)."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_RSPAUTH_MISMATCH), SEC(SEC_E_MUTUAL_AUTH_FAILED),
+     "Digest client: the server's rspauth is wrong (RFC 7616 3.5): mutual authentication failed."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_QOP_REFUSED), SEC(SEC_E_SECURITY_QOS_FAILED),
+     "Digest: no acceptable qop, algorithm or cipher in common."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_BINDINGS), SEC(SEC_E_BAD_BINDINGS),
+     "Digest: channel-binding policy not met (ASC page: \"Channel binding policy was not satisfied\")."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_NO_USER_STORE), SEC(SEC_E_NO_CREDENTIALS),
+     "Digest acceptor without a user store (no SSPI_SHIM_DIGEST_USERS, no configuration)."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_USER_STORE), SEC(SEC_E_NO_CREDENTIALS),
+     "Digest: the htdigest or password file is unreadable or malformed: no usable credential."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_NO_PASSWORD), SEC(SEC_E_NO_CREDENTIALS),
+     "Digest initiator without a password credential (there is no default one)."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_ESTABLISHED), SEC(STATUS_LOGON_FAILURE),
+     "Digest: a context call after establishment (the ASC (Digest) page's STATUS_LOGON_FAILURE)."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_WRONG_MODE), SEC(SEC_E_UNSUPPORTED_FUNCTION),
+     "Digest: an HTTP call on a SASL context or the reverse."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_NO_LAYER), SEC(SEC_E_QOP_NOT_SUPPORTED),
+     "Digest SASL: signing or sealing when qop=auth negotiated no security layer (RFC 2831 2.3)."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_CRYPTO), SEC(SEC_E_INTERNAL_ERROR), "Digest: libcrypto failed."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_LIMIT), SEC(SEC_E_INVALID_TOKEN),
+     "Digest: a value over its limit (overlong directive, too many challenges)."},
+
     /* Delegation and memory. */
     {K5(KRB5_TKT_NOT_FORWARDABLE), SEC(SEC_E_DELEGATION_POLICY),
      "ISC_REQ_DELEGATE but the TGT is not forwardable."},
@@ -525,6 +572,8 @@ static const struct {
     {SEC(SEC_E_INVALID_UPN_NAME)},
     {SEC(SEC_E_EXT_BUFFER_TOO_SMALL)},
     {SEC(SEC_E_INSUFFICIENT_BUFFERS)},
+    /* Not a SEC_ code, but what the Digest acceptor returns (see above). */
+    {SEC(STATUS_LOGON_FAILURE)},
 };
 
 const char *gssmap_status_name(SECURITY_STATUS status)

@@ -211,6 +211,13 @@ static SECURITY_STATUS query(PCtxtHandle phContext, ULONG attribute, void *buffe
         return SEC_E_INVALID_HANDLE;
     if (buffer == NULL)
         return SEC_E_INVALID_PARAMETER;
+    if (ctx->pkg->ops != NULL && ctx->pkg->ops->query != NULL) {
+        /* A package with attributes of its own (WDigest). */
+        bool handled = false;
+        SECURITY_STATUS st = ctx->pkg->ops->query(ctx, attribute, buffer, wide, &handled);
+        if (handled)
+            return st;
+    }
 
     switch (attribute) {
     case SECPKG_ATTR_FLAGS:

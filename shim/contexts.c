@@ -47,6 +47,9 @@ void shim_context_free(struct shim_context *ctx)
     if (ctx->pending_output.value != NULL)
         gss_release_buffer(&minor, &ctx->pending_output);
     free(ctx->pending_input.value);
+    if (ctx->digest_pending_mic.value != NULL)
+        gss_release_buffer(&minor, &ctx->digest_pending_mic);
+    free(ctx->digest_pending_params.value);
     shim_credential_unref(ctx->cred);
     free(ctx);
 }
@@ -238,7 +241,9 @@ static void set_outputs(struct shim_context *ctx, ULONG *pfContextAttr, PTimeSta
 {
     if (pfContextAttr != NULL)
         *pfContextAttr = ctx->ret_flags;
-    if (ptsExpiry != NULL)
+    if (ptsExpiry != NULL && ctx->pkg->ops != NULL && ctx->pkg->ops->constant_expiry)
+        ptsExpiry->QuadPart = GSSMAP_TIMESTAMP_NEVER;  /* Digest: "a constant maximum time" */
+    else if (ptsExpiry != NULL)
         gssmap_lifetime_to_timestamp(ctx->lifetime, time(NULL), ptsExpiry);
 }
 
@@ -312,6 +317,34 @@ static SECURITY_STATUS first_leg_credential(PCredHandle phCredential, PCtxtHandl
     return SEC_E_OK;
 }
 
+/* The package's own token for this leg (WDigest: the parameter token),
+ * when it has a leg_input hook; *pkg_token is then malloc'd. */
+static SECURITY_STATUS package_input(struct shim_context *ctx, bool first, PSecBufferDesc in,
+                                     gss_buffer_desc *input, void **pkg_token,
+                                     struct gss_channel_bindings_struct *cb,
+                                     gss_channel_bindings_t *bindings, bool *skip_gss)
+{
+    SECURITY_STATUS st = ctx->pkg->ops->leg_input(ctx, first, in, input, cb, bindings, skip_gss);
+    *pkg_token = input->value;
+    return st;
+}
+
+static bool has_leg_input(const struct shim_package *pkg)
+{
+    return pkg->ops != NULL && pkg->ops->leg_input != NULL;
+}
+
+static SECURITY_STATUS check_package_req(const struct shim_package *pkg, bool initiator, ULONG req)
+{
+    if (pkg->ops == NULL || pkg->ops->check_req == NULL)
+        return SEC_E_OK;
+    SECURITY_STATUS st = pkg->ops->check_req(initiator, req);
+    if (st != SEC_E_OK)
+        return shim_fail(st, "the %s package cannot honour context flags 0x%08x", pkg->name,
+                         (unsigned)req);
+    return SEC_E_OK;
+}
+
 static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContext,
                                   const char *target, ULONG fContextReq,
                                   PSecBufferDesc pInput, PCtxtHandle phNewContext,
@@ -322,6 +355,10 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
     const bool first = (phContext == NULL);
     gss_buffer_desc input;
     SECURITY_STATUS st;
+    void *pkg_token = NULL;             /* the package's own input token, freed at `done` */
+    bool skip_gss = false;
+    struct gss_channel_bindings_struct cb_storage;
+    gss_channel_bindings_t bindings = GSS_C_NO_CHANNEL_BINDINGS;
 
     if ((st = shim_check_desc(pInput)) != SEC_E_OK || (st = shim_check_desc(pOutput)) != SEC_E_OK)
         return st;
@@ -333,32 +370,65 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
         if (fContextReq & ISC_REQ_DATAGRAM)
             return shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
                              "datagram contexts are not available through GSS-API");
-        if ((st = input_token(pInput, false, &input)) != SEC_E_OK)
+        if ((st = check_package_req(cred->pkg, true, fContextReq)) != SEC_E_OK)
+            return st;
+        if (!has_leg_input(cred->pkg) && (st = input_token(pInput, false, &input)) != SEC_E_OK)
             return st;
         ctx = context_new(cred, true);
         if (ctx == NULL)
             return SEC_E_INSUFFICIENT_MEMORY;
         ctx->req_flags = fContextReq;
-        if ((st = import_target(ctx, target)) != SEC_E_OK)
+        if (ctx->pkg->ops != NULL && ctx->pkg->ops->import_target != NULL)
+            st = ctx->pkg->ops->import_target(ctx, target);
+        else
+            st = import_target(ctx, target);
+        if (st != SEC_E_OK)
+            goto first_failed;
+        if (has_leg_input(ctx->pkg) &&
+            (st = package_input(ctx, true, pInput, &input, &pkg_token, &cb_storage, &bindings,
+                                &skip_gss)) != SEC_E_OK)
             goto first_failed;
     } else {
         if ((st = later_leg(phContext, true, &ctx)) != SEC_E_OK)
             return st;
-        if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
-            return st;
-        if (ctx->pending_output.value != NULL)
-            return deliver_pending(ctx, &input, pOutput, pfContextAttr, ptsExpiry);
-        if (ctx->established)
-            return shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
-        if ((st = check_krb5_reply(ctx, &input)) != SEC_E_OK) {
+        if (has_leg_input(ctx->pkg))
+            st = package_input(ctx, false, pInput, &input, &pkg_token, &cb_storage, &bindings,
+                               &skip_gss);
+        else
+            st = input_token(pInput, true, &input);
+        if (st != SEC_E_OK)
+            goto done;
+        if (ctx->pending_output.value != NULL) {
+            st = deliver_pending(ctx, &input, pOutput, pfContextAttr, ptsExpiry);
+            goto done;
+        }
+        if (ctx->established) {
+            st = shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
+            goto done;
+        }
+        if (!has_leg_input(ctx->pkg) && (st = check_krb5_reply(ctx, &input)) != SEC_E_OK) {
             ctx->failed = st;
-            return st;
+            goto done;
         }
     }
 
-    struct gss_channel_bindings_struct cb_storage;
-    gss_channel_bindings_t bindings;
-    if ((st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK)
+    if (skip_gss) {
+        /* Nothing for GSS-API yet (a SASL Digest client before the
+         * server's challenge): an empty token, continue. */
+        gss_buffer_desc none = GSS_C_EMPTY_BUFFER;
+        if ((st = shim_put_token(pOutput, &none, false)) != SEC_E_OK)
+            goto failed;
+        ctx->ret_flags = shim_ret_flags(true, ctx->req_flags);
+        if (first && (st = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext)) != SEC_E_OK)
+            goto first_failed;
+        if (!first && phNewContext != NULL && phNewContext != phContext)
+            *phNewContext = *phContext;
+        set_outputs(ctx, pfContextAttr, ptsExpiry);
+        st = SEC_I_CONTINUE_NEEDED;
+        goto done;
+    }
+    if (!has_leg_input(ctx->pkg) &&
+        (st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK)
         goto failed;
     gss_cred_id_t gcred;
     if ((st = shim_credential_initiator(ctx->cred, &gcred)) != SEC_E_OK)
@@ -402,7 +472,7 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
                                          (ctx->req_flags & ISC_REQ_ALLOCATE_MEMORY) != 0);
     if (put == SEC_E_BUFFER_TOO_SMALL && !first) {
         st = keep_pending(ctx, &output, &input, st);
-        return st;
+        goto done;
     }
     gss_release_buffer(&minor, &output);
     if (put != SEC_E_OK) {
@@ -419,15 +489,17 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
     if (!first && phNewContext != NULL && phNewContext != phContext)
         *phNewContext = *phContext;
     set_outputs(ctx, pfContextAttr, ptsExpiry);
-    return st;
+    goto done;
 
 failed:
     if (!first) {
         ctx->failed = st;
-        return st;
+        goto done;
     }
 first_failed:
     shim_context_free(ctx);
+done:
+    free(pkg_token);
     return st;
 }
 
@@ -469,6 +541,10 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     const bool first = (phContext == NULL);
     gss_buffer_desc input;
     SECURITY_STATUS st;
+    void *pkg_token = NULL;             /* the package's own input token, freed at `done` */
+    bool skip_gss = false;
+    struct gss_channel_bindings_struct cb_storage;
+    gss_channel_bindings_t bindings = GSS_C_NO_CHANNEL_BINDINGS;
     (void)TargetDataRep;
 
     if ((st = shim_check_desc(pInput)) != SEC_E_OK || (st = shim_check_desc(pOutput)) != SEC_E_OK)
@@ -478,48 +554,75 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
         if ((st = first_leg_credential(phCredential, phNewContext, SECPKG_CRED_INBOUND, &cred)) !=
             SEC_E_OK)
             return st;
-        if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
+        if ((st = check_package_req(cred->pkg, false, fContextReq)) != SEC_E_OK)
             return st;
-        if ((st = check_token_mech(cred->pkg, &input)) != SEC_E_OK)
-            return st;
-        /* The repeat of a first call whose output did not fit. */
-        ctx = shim_replay_unpark(&input, cred);
-        if (ctx != NULL) {
+        if (has_leg_input(cred->pkg)) {
+            /* The package frames the token itself, and its first token may
+             * be empty (Digest: "Empty for the first call"). */
+            ctx = context_new(cred, false);
+            if (ctx == NULL)
+                return SEC_E_INSUFFICIENT_MEMORY;
             ctx->req_flags = fContextReq;
-            ctx->ret_flags = gssmap_gss_to_asc_ret(ctx->gss_flags) | shim_ret_flags(false, fContextReq);
-            st = shim_put_token(pOutput, &ctx->pending_output,
-                                (fContextReq & ASC_REQ_ALLOCATE_MEMORY) != 0);
-            if (st != SEC_E_OK) {
-                shim_replay_park(&input, ctx);
+            if ((st = package_input(ctx, true, pInput, &input, &pkg_token, &cb_storage, &bindings,
+                                    &skip_gss)) != SEC_E_OK)
+                goto failed;
+        } else {
+            if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
                 return st;
-            }
-            OM_uint32 tmp;
-            gss_release_buffer(&tmp, &ctx->pending_output);
-            if ((st = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext)) != SEC_E_OK) {
-                shim_context_free(ctx);
+            if ((st = check_token_mech(cred->pkg, &input)) != SEC_E_OK)
                 return st;
+            /* The repeat of a first call whose output did not fit. */
+            ctx = shim_replay_unpark(&input, cred);
+            if (ctx != NULL) {
+                ctx->req_flags = fContextReq;
+                ctx->ret_flags =
+                    gssmap_gss_to_asc_ret(ctx->gss_flags) | shim_ret_flags(false, fContextReq);
+                st = shim_put_token(pOutput, &ctx->pending_output,
+                                    (fContextReq & ASC_REQ_ALLOCATE_MEMORY) != 0);
+                if (st != SEC_E_OK) {
+                    shim_replay_park(&input, ctx);
+                    return st;
+                }
+                OM_uint32 tmp;
+                gss_release_buffer(&tmp, &ctx->pending_output);
+                if ((st = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext)) != SEC_E_OK) {
+                    shim_context_free(ctx);
+                    return st;
+                }
+                set_outputs(ctx, pfContextAttr, ptsExpiry);
+                return ctx->pending_status;
             }
-            set_outputs(ctx, pfContextAttr, ptsExpiry);
-            return ctx->pending_status;
+            ctx = context_new(cred, false);
+            if (ctx == NULL)
+                return SEC_E_INSUFFICIENT_MEMORY;
+            ctx->req_flags = fContextReq;
         }
-        ctx = context_new(cred, false);
-        if (ctx == NULL)
-            return SEC_E_INSUFFICIENT_MEMORY;
-        ctx->req_flags = fContextReq;
     } else {
         if ((st = later_leg(phContext, false, &ctx)) != SEC_E_OK)
             return st;
-        if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
-            return st;
-        if (ctx->pending_output.value != NULL)
-            return deliver_pending(ctx, &input, pOutput, pfContextAttr, ptsExpiry);
-        if (ctx->established)
-            return shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
+        if (ctx->established && ctx->pending_output.value == NULL && ctx->pkg->ops != NULL &&
+            ctx->pkg->ops->established_again != 0)
+            return shim_fail(ctx->pkg->ops->established_again,
+                             "AcceptSecurityContext called after the context was established");
+        if (has_leg_input(ctx->pkg))
+            st = package_input(ctx, false, pInput, &input, &pkg_token, &cb_storage, &bindings,
+                               &skip_gss);
+        else
+            st = input_token(pInput, true, &input);
+        if (st != SEC_E_OK)
+            goto done;
+        if (ctx->pending_output.value != NULL) {
+            st = deliver_pending(ctx, &input, pOutput, pfContextAttr, ptsExpiry);
+            goto done;
+        }
+        if (ctx->established) {
+            st = shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
+            goto done;
+        }
     }
 
-    struct gss_channel_bindings_struct cb_storage;
-    gss_channel_bindings_t bindings;
-    if ((st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK)
+    if (!has_leg_input(ctx->pkg) &&
+        (st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK)
         goto failed;
 
     OM_uint32 major, minor, ret_flags = 0, lifetime = 0;
@@ -527,10 +630,15 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     gss_OID mech = GSS_C_NO_OID;
     gss_name_t peer = GSS_C_NO_NAME;
     gss_cred_id_t delegated = GSS_C_NO_CREDENTIAL;
+    /* Packages with their own hooks (WDigest) ask the mechanism for the
+     * client's name when needed instead of keeping a copy per context. */
     major = gss_accept_sec_context(&minor, &ctx->gss, ctx->cred->accept, &input, bindings,
-                                   &peer, &mech, &output, &ret_flags, &lifetime, &delegated);
+                                   ctx->pkg->ops != NULL ? NULL : &peer, &mech, &output,
+                                   &ret_flags, &lifetime, &delegated);
     st = shim_gss_status_side("gss_accept_sec_context", major, minor, ctx->pkg->mech,
                               GSSMAP_ACCEPTOR);
+    if (st < 0 && ctx->pkg->ops != NULL && ctx->pkg->ops->accept_status != NULL)
+        st = ctx->pkg->ops->accept_status(major, minor, st);
     if (peer != GSS_C_NO_NAME) {
         if (ctx->peer != GSS_C_NO_NAME)
             gss_release_name(&minor, &ctx->peer);
@@ -548,7 +656,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
             (void)shim_put_token(pOutput, &output,
                                  (ctx->req_flags & ASC_REQ_ALLOCATE_MEMORY) != 0);
         gss_release_buffer(&minor, &output);
-        if (first)
+        if (first && !has_leg_input(ctx->pkg))
             st = shim_negotiate_diagnose_accept(ctx, &input, major, minor, st);
         goto failed;
     }
@@ -558,24 +666,31 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     ctx->established = (st == SEC_E_OK);
     ctx->ret_flags = gssmap_gss_to_asc_ret(ret_flags) | shim_ret_flags(false, ctx->req_flags);
 
-    /* A replayed first token is refused before anything is handed out. */
-    if (first && (st = shim_replay_check(ctx->gss, &input)) != SEC_E_OK) {
+    /* A replayed first token is refused before anything is handed out
+     * (Kerberos; Digest's mechanism keeps its own nonce-count state). */
+    if (first && !has_leg_input(ctx->pkg) &&
+        (st = shim_replay_check(ctx->gss, &input)) != SEC_E_OK) {
         gss_release_buffer(&minor, &output);
         goto failed;
     }
     SECURITY_STATUS put = shim_put_token(pOutput, &output,
                                          (ctx->req_flags & ASC_REQ_ALLOCATE_MEMORY) != 0);
-    if (put == SEC_E_BUFFER_TOO_SMALL && !first)
-        return keep_pending(ctx, &output, &input, st);
-    if (put != SEC_E_OK && first && (put == SEC_E_BUFFER_TOO_SMALL || put == SEC_E_INVALID_TOKEN)) {
+    if (put == SEC_E_BUFFER_TOO_SMALL && !first) {
+        st = keep_pending(ctx, &output, &input, st);
+        goto done;
+    }
+    if (put != SEC_E_OK && first && !has_leg_input(ctx->pkg) &&
+        (put == SEC_E_BUFFER_TOO_SMALL || put == SEC_E_INVALID_TOKEN)) {
         /* Nothing was created: the caller may repeat the first call with
          * the same token and room for the output.  The accepted context
          * waits for that (the acceptor is not run twice on one AP-REQ:
-         * MIT's replay cache would refuse the second time). */
+         * MIT's replay cache would refuse the second time).  A Digest
+         * first leg is simply run again (its nonces are stateless). */
         ctx->pending_output = output;
         ctx->pending_status = ctx->established ? SEC_E_OK : SEC_I_CONTINUE_NEEDED;
         shim_replay_park(&input, ctx);
-        return put;
+        st = put;
+        goto done;
     }
     gss_release_buffer(&minor, &output);
     if (put != SEC_E_OK) {
@@ -584,7 +699,8 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     }
     if (first) {
         if ((st = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext)) != SEC_E_OK) {
-            shim_replay_forget(ctx->gss, &input);
+            if (!has_leg_input(ctx->pkg))
+                shim_replay_forget(ctx->gss, &input);
             goto failed;
         }
         st = ctx->established ? SEC_E_OK : SEC_I_CONTINUE_NEEDED;
@@ -592,14 +708,15 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
         *phNewContext = *phContext;
     }
     set_outputs(ctx, pfContextAttr, ptsExpiry);
-    return st;
+    goto done;
 
 failed:
-    if (!first) {
+    if (!first)
         ctx->failed = st;
-        return st;
-    }
-    shim_context_free(ctx);
+    else
+        shim_context_free(ctx);
+done:
+    free(pkg_token);
     return st;
 }
 
@@ -619,8 +736,10 @@ SSPI_API SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext, PSec
     SECURITY_STATUS st = shim_check_desc(pToken);
     if (st != SEC_E_OK)
         return st;
-    /* Kerberos and Negotiate never ask for SEC_I_COMPLETE_NEEDED: their
-     * tokens are complete when InitializeSecurityContext returns them. */
+    /* No package asks for SEC_I_COMPLETE_NEEDED: Kerberos and Negotiate
+     * tokens are complete when InitializeSecurityContext returns them, and
+     * so are WDigest's, whose every parameter is an input of the call
+     * (shim/digest_package.c). */
     return SEC_E_OK;
 }
 

@@ -204,6 +204,19 @@ static SECURITY_STATUS acquire_credentials(const char *principal, const char *pa
     cred->expiry.QuadPart = GSSMAP_TIMESTAMP_NEVER;
 
     SECURITY_STATUS st = SEC_E_OK;
+    if (pkg->ops != NULL && pkg->ops->acquire != NULL) {
+        /* A package with its own credentials (WDigest: shim/digest_package.c). */
+        st = pkg->ops->acquire(cred, principal, auth_data);
+        if (st == SEC_E_OK)
+            st = shim_handle_new(SHIM_HANDLE_CREDENTIAL, cred, phCredential);
+        if (st != SEC_E_OK) {
+            shim_credential_unref(cred);
+            return st;
+        }
+        if (ptsExpiry != NULL)
+            *ptsExpiry = cred->expiry;
+        return SEC_E_OK;
+    }
     if (auth_data != NULL) {
         st = shim_identity_decode(auth_data, &cred->identity);
         if (st == SEC_E_OK && cred->identity.user != NULL) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth_identity.h"
 #include "shim_internal.h"
 
 #define MAX_FIELD_CHARS 32767u      /* far beyond any real user/domain/password */
@@ -46,6 +47,8 @@ static void drop_empty(char **s)
     }
 }
 
+static SECURITY_STATUS finish(struct shim_identity *out);
+
 SECURITY_STATUS shim_identity_decode(const void *auth_data, struct shim_identity *out)
 {
     const void *user, *domain, *password;
@@ -63,8 +66,12 @@ SECURITY_STATUS shim_identity_decode(const void *auth_data, struct shim_identity
         password = ex->Password; password_len = ex->PasswordLength;
         flags = ex->Flags;
     } else if (version == SEC_WINNT_AUTH_IDENTITY_VERSION_2) {
-        /* Marshalled EX2 identities arrive with CredSSP support. */
-        return SEC_E_UNSUPPORTED_FUNCTION;
+        /* SEC_WINNT_AUTH_IDENTITY_EX2, e.g. from SspiEncodeStringsAsAuthIdentity
+         * (auth_identity.c decodes it); then the same checks as below. */
+        SECURITY_STATUS st = shim_identity_decode_ex2(auth_data, out);
+        if (st != SEC_E_OK)
+            return st;
+        return finish(out);
     } else {
         const SEC_WINNT_AUTH_IDENTITY_W *id = auth_data;
         user = id->User; user_len = id->UserLength;
@@ -101,6 +108,11 @@ SECURITY_STATUS shim_identity_decode(const void *auth_data, struct shim_identity
         shim_identity_clear(out);
         return st;
     }
+    return finish(out);
+}
+
+static SECURITY_STATUS finish(struct shim_identity *out)
+{
     drop_empty(&out->user);
     drop_empty(&out->domain);
     if (out->user == NULL && out->has_password) {

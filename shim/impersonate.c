@@ -184,10 +184,19 @@ static char *client_principal(struct shim_context *ctx)
 {
     OM_uint32 minor;
     gss_buffer_desc text;
-    if (ctx->peer == GSS_C_NO_NAME || GSS_ERROR(gss_display_name(&minor, ctx->peer, &text, NULL)))
-        return NULL;
-    char *s = strndup(text.value, text.length);
-    gss_release_buffer(&minor, &text);
+    gss_name_t peer = ctx->peer, asked = GSS_C_NO_NAME;
+    /* Packages that keep no copy (WDigest): ask the mechanism. */
+    if (peer == GSS_C_NO_NAME && ctx->gss != GSS_C_NO_CONTEXT &&
+        !GSS_ERROR(gss_inquire_context(&minor, ctx->gss, &asked, NULL, NULL, NULL, NULL, NULL,
+                                       NULL)))
+        peer = asked;
+    char *s = NULL;
+    if (peer != GSS_C_NO_NAME && !GSS_ERROR(gss_display_name(&minor, peer, &text, NULL))) {
+        s = strndup(text.value, text.length);
+        gss_release_buffer(&minor, &text);
+    }
+    if (asked != GSS_C_NO_NAME)
+        gss_release_name(&minor, &asked);
     return s;
 }
 

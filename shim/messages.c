@@ -1152,12 +1152,53 @@ static SECURITY_STATUS enter(PCtxtHandle phContext, struct shim_context **ctx,
     return SEC_E_OK;
 }
 
+/* A package with message calls of its own (WDigest: its HTTP requests
+ * sign before establishment) runs them under the same stripe lock; the
+ * hook checks the context's state itself.  Returns false when the
+ * package has no such hook (or the handle is not a context). */
+enum package_call { CALL_SIGN, CALL_VERIFY, CALL_ENCRYPT, CALL_DECRYPT };
+
+static bool package_message(PCtxtHandle phContext, enum package_call call, ULONG fQOP,
+                            PSecBufferDesc pMessage, ULONG *pfQOP, SECURITY_STATUS *st)
+{
+    struct shim_context *ctx = shim_handle_get(phContext, SHIM_HANDLE_CONTEXT);
+    if (ctx == NULL || ctx->pkg->ops == NULL)
+        return false;
+    const struct shim_package_ops *ops = ctx->pkg->ops;
+    bool handled = false;
+    pthread_mutex_t *lock = context_lock(ctx);
+    pthread_mutex_lock(lock);
+    switch (call) {
+    case CALL_SIGN:
+        if (ops->make_signature != NULL)
+            *st = ops->make_signature(ctx, fQOP, pMessage, &handled);
+        break;
+    case CALL_VERIFY:
+        if (ops->verify_signature != NULL)
+            *st = ops->verify_signature(ctx, pMessage, pfQOP, &handled);
+        break;
+    case CALL_ENCRYPT:
+        if (ops->encrypt != NULL)
+            *st = ops->encrypt(ctx, fQOP, pMessage, &handled);
+        break;
+    case CALL_DECRYPT:
+        if (ops->decrypt != NULL)
+            *st = ops->decrypt(ctx, pMessage, pfQOP, &handled);
+        break;
+    }
+    pthread_mutex_unlock(lock);
+    return handled;
+}
+
 SSPI_API SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQOP,
                                                  PSecBufferDesc pMessage, ULONG MessageSeqNo)
 {
     struct shim_context *ctx;
     pthread_mutex_t *lock;
-    SECURITY_STATUS st = enter(phContext, &ctx, &lock);
+    SECURITY_STATUS st;
+    if (package_message(phContext, CALL_SIGN, fQOP, pMessage, NULL, &st))
+        return st;
+    st = enter(phContext, &ctx, &lock);
     (void)MessageSeqNo;
     if (st != SEC_E_OK)
         return st;
@@ -1171,7 +1212,10 @@ SSPI_API SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext, PSecBu
 {
     struct shim_context *ctx;
     pthread_mutex_t *lock;
-    SECURITY_STATUS st = enter(phContext, &ctx, &lock);
+    SECURITY_STATUS st;
+    if (package_message(phContext, CALL_VERIFY, 0, pMessage, pfQOP, &st))
+        return st;
+    st = enter(phContext, &ctx, &lock);
     (void)MessageSeqNo;
     if (st != SEC_E_OK)
         return st;
@@ -1185,7 +1229,10 @@ SSPI_API SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG f
 {
     struct shim_context *ctx;
     pthread_mutex_t *lock;
-    SECURITY_STATUS st = enter(phContext, &ctx, &lock);
+    SECURITY_STATUS st;
+    if (package_message(phContext, CALL_ENCRYPT, fQOP, pMessage, NULL, &st))
+        return st;
+    st = enter(phContext, &ctx, &lock);
     (void)MessageSeqNo;
     if (st != SEC_E_OK)
         return st;
@@ -1199,7 +1246,10 @@ SSPI_API SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBuf
 {
     struct shim_context *ctx;
     pthread_mutex_t *lock;
-    SECURITY_STATUS st = enter(phContext, &ctx, &lock);
+    SECURITY_STATUS st;
+    if (package_message(phContext, CALL_DECRYPT, 0, pMessage, pfQOP, &st))
+        return st;
+    st = enter(phContext, &ctx, &lock);
     (void)MessageSeqNo;
     if (st != SEC_E_OK)
         return st;

@@ -16,6 +16,7 @@
 /* RPC authentication service ids (rpcdce.h), reported in wRPCID. */
 #define RPC_ID_GSS_NEGOTIATE 9
 #define RPC_ID_GSS_KERBEROS 16
+#define RPC_ID_DIGEST 21            /* RPC_C_AUTHN_DIGEST */
 
 gss_OID_desc shim_oid_krb5 = {9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"};
 gss_OID_desc shim_oid_krb5_ms = {9, (void *)"\x2a\x86\x48\x82\xf7\x12\x01\x02\x02"};
@@ -34,6 +35,17 @@ static const gss_OID_desc *const kerberos_accepts[] = {
 static const gss_OID_desc *const negotiate_accepts[] = {
     &shim_oid_spnego, &shim_oid_krb5, &shim_oid_krb5_ms, NULL,
 };
+
+/* The Digest mechanism (include/gssapi_sspi_shim_digest.h): its framed
+ * parameter tokens are what the acceptor hands to GSS-API. */
+static const gss_OID_desc *const digest_accepts[] = {&shim_oid_digest, NULL};
+
+/* WDigest: tokens only (the caller carries them in HTTP headers or SASL),
+ * mutual authentication by rspauth, integrity and (SASL auth-conf)
+ * privacy through the message calls. */
+#define DIGEST_CAPS (SECPKG_FLAG_TOKEN_ONLY | SECPKG_FLAG_CONNECTION | SECPKG_FLAG_INTEGRITY | \
+                     SECPKG_FLAG_PRIVACY | SECPKG_FLAG_MUTUAL_AUTH | SECPKG_FLAG_EXTENDED_ERROR | \
+                     SECPKG_FLAG_ACCEPT_WIN32_NAME)
 
 #define COMMON_CAPS (SECPKG_FLAG_CONNECTION | SECPKG_FLAG_MULTI_REQUIRED | \
                      SECPKG_FLAG_EXTENDED_ERROR | SECPKG_FLAG_ACCEPT_WIN32_NAME | \
@@ -61,6 +73,17 @@ static const struct shim_package packages[] = {
         .max_token = 48000,             /* Windows' Kerberos cbMaxToken */
         .mech = &shim_oid_krb5,
         .accept_mechs = kerberos_accepts,
+    },
+    {
+        .name = "WDigest",
+        .comment = "Digest (RFC 7616 HTTP, RFC 2831 SASL) through the sspi-shim Digest mechanism",
+        .capabilities = DIGEST_CAPS,
+        .version = 1,
+        .rpc_id = RPC_ID_DIGEST,
+        .max_token = 4096,              /* Windows' WDigest cbMaxToken */
+        .mech = &shim_oid_digest,
+        .accept_mechs = digest_accepts,
+        .ops = &shim_digest_ops,
     },
 };
 
@@ -162,7 +185,7 @@ SECURITY_STATUS shim_package_info_w(const struct shim_package *pkg, SecPkgInfoW 
 
 static const struct shim_package *const *all_packages(void)
 {
-    static const struct shim_package *const list[] = {&packages[0], &packages[1]};
+    static const struct shim_package *const list[] = {&packages[0], &packages[1], &packages[2]};
     _Static_assert(sizeof(list) / sizeof(list[0]) == sizeof(packages) / sizeof(packages[0]),
                    "every package is enumerated");
     return list;

@@ -43,6 +43,10 @@ SHIM_LOCAL void *shim_handle_take(const SecHandle *handle, enum shim_handle_kind
 
 /* ------------------------------------------------------------ packages */
 
+struct shim_credential;
+struct shim_context;
+struct shim_package_ops;
+
 struct shim_package {
     const char *name;           /* "Kerberos", "Negotiate" */
     const char *comment;
@@ -53,7 +57,68 @@ struct shim_package {
     gss_OID mech;               /* mechanism passed to gss_init_sec_context */
     /* Mechanisms whose framed tokens the acceptor takes for this package. */
     const gss_OID_desc *const *accept_mechs;
+    /* Package-specific hooks (NULL: the generic Kerberos/Negotiate paths). */
+    const struct shim_package_ops *ops;
 };
+
+/*
+ * Hooks a package whose mechanism needs more than the generic GSS paths
+ * (Digest: side parameters framed into the token, a constant expiry, its
+ * own message layouts).  Each hook is optional; the generic code calls it
+ * at one well-defined point and keeps every SSPI leg rule to itself.
+ */
+struct shim_package_ops {
+    /* AcquireCredentialsHandle after the credential object exists: fills
+     * cred->initiate / cred->accept (and sets initiate_ready). */
+    SECURITY_STATUS (*acquire)(struct shim_credential *cred, const char *principal,
+                               void *auth_data);
+    /* First-call flag check (SEC_E_SECURITY_QOS_FAILED for combinations
+     * the package cannot honour). */
+    SECURITY_STATUS (*check_req)(bool initiator, ULONG req);
+    /* The initiator's target name for gss_init_sec_context. */
+    SECURITY_STATUS (*import_target)(struct shim_context *ctx, const char *target);
+    /* The token handed to GSS-API, built from the caller's input buffers
+     * (*token malloc'd, freed by the caller), and the channel bindings
+     * (pointing into the caller's buffer, or GSS_C_NO_CHANNEL_BINDINGS).
+     * *skip_gss: nothing to hand to GSS-API yet (answer
+     * SEC_I_CONTINUE_NEEDED with an empty token). */
+    SECURITY_STATUS (*leg_input)(struct shim_context *ctx, bool first, PSecBufferDesc in,
+                                 gss_buffer_desc *token, struct gss_channel_bindings_struct *cb,
+                                 gss_channel_bindings_t *bindings, bool *skip_gss);
+    /* The acceptor's status after mapping (the mechanism's codes that mean
+     * something else to this package's callers). */
+    SECURITY_STATUS (*accept_status)(OM_uint32 major, OM_uint32 minor, SECURITY_STATUS st);
+    /* An acceptor call after establishment (0: the generic answer). */
+    SECURITY_STATUS established_again;
+    /* ptsExpiry / LIFESPAN: a constant instead of the GSS lifetime. */
+    bool constant_expiry;
+    /* QueryContextAttributes: *handled = false leaves it to the generic code. */
+    SECURITY_STATUS (*query)(struct shim_context *ctx, ULONG attribute, void *buffer, bool wide,
+                             bool *handled);
+    /* Message calls (under the context's lock; *handled as above). */
+    SECURITY_STATUS (*make_signature)(struct shim_context *ctx, ULONG qop, PSecBufferDesc msg,
+                                      bool *handled);
+    SECURITY_STATUS (*verify_signature)(struct shim_context *ctx, PSecBufferDesc msg,
+                                        ULONG *qop, bool *handled);
+    SECURITY_STATUS (*encrypt)(struct shim_context *ctx, ULONG qop, PSecBufferDesc msg,
+                               bool *handled);
+    SECURITY_STATUS (*decrypt)(struct shim_context *ctx, PSecBufferDesc msg, ULONG *qop,
+                               bool *handled);
+};
+
+/* The Digest package's hooks and mechanism (shim/digest_package.c). */
+extern SHIM_LOCAL const struct shim_package_ops shim_digest_ops;
+extern SHIM_LOCAL gss_OID_desc shim_oid_digest;     /* 1.2.752.43.14.1 */
+/* shim/digest_messages.c: the message calls of a Digest context. */
+SHIM_LOCAL SECURITY_STATUS shim_digest_make_signature(struct shim_context *ctx, ULONG qop,
+                                                      PSecBufferDesc msg, bool *handled);
+SHIM_LOCAL SECURITY_STATUS shim_digest_verify_signature(struct shim_context *ctx,
+                                                        PSecBufferDesc msg, ULONG *qop,
+                                                        bool *handled);
+SHIM_LOCAL SECURITY_STATUS shim_digest_encrypt(struct shim_context *ctx, ULONG qop,
+                                               PSecBufferDesc msg, bool *handled);
+SHIM_LOCAL SECURITY_STATUS shim_digest_decrypt(struct shim_context *ctx, PSecBufferDesc msg,
+                                               ULONG *qop, bool *handled);
 
 SHIM_LOCAL const struct shim_package *shim_package_find(const char *name);
 SHIM_LOCAL size_t shim_package_count(void);
@@ -169,6 +234,13 @@ struct shim_context {
     uint16_t cfx_sealed_header, cfx_sealed_trailer;
     bool sizes_known;
     SecPkgContext_Sizes sizes;
+    /* Digest: HTTP (RFC 7616) or SASL (RFC 2831) mode, chosen on the first call. */
+    bool digest_http;
+    /* Digest HTTP MakeSignature: an Authorization value that did not fit
+     * the caller's buffer, and the request parameters it was made for, so
+     * a retry gets it instead of spending another nonce count (the server
+     * demands nc = previous + 1). */
+    gss_buffer_desc digest_pending_mic, digest_pending_params;
 };
 
 SHIM_LOCAL void shim_context_free(struct shim_context *ctx);
