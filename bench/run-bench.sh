@@ -1,5 +1,6 @@
 #!/bin/sh
-# run-bench.sh - `make bench`: the shim against raw GSS-API, same run.
+# run-bench.sh - `make bench`: the shim against raw GSS-API, same run
+# (bench_digest also against Cyrus SASL's DIGEST-MD5).
 #
 #   run-bench.sh PROGRAM...      (make bench passes $(EXTRA_PROGRAMS))
 #
@@ -17,14 +18,15 @@
 #   BENCH_CALLGRIND=0           skip the callgrind pass
 #   BENCH_CALLGRIND_SCALE=F     callgrind iteration multiplier (default 1:
 #                               200 handshakes, 2000 64 B and 100 16 KiB
-#                               round trips per path)
+#                               round trips per path; 200 Digest exchanges)
 #   BENCH_KEEP=1                keep the callgrind profiles (path printed);
 #                               read them with callgrind_annotate --inclusive=yes
 #   BENCH_STRICT=1              exit 1 when a target is missed (default: report only)
 #
 # Exit status: 0 when every program ran (targets missed are reported, not
 # failed, unless BENCH_STRICT=1), 1 when a program failed, 77 when the KDC
-# programs are missing.
+# programs are missing and only bench_kerberos was to run (it is skipped,
+# the others run).
 
 set -u
 
@@ -37,11 +39,20 @@ top_builddir=${top_builddir:-.}
 top_srcdir=${top_srcdir:-.}
 LIBTOOL="$top_builddir/libtool"
 
-# The KDC the realm harness runs (tests/realm.h).
+# The KDC the realm harness runs (tests/realm.h); only the Kerberos
+# benchmark needs one (bench_digest runs without a realm).
 kdc=${HEIMDAL_KDC:-/usr/lib/heimdal-servers/kdc}
+no_kdc=0
 if [ "${GSS_FLAVOUR:-heimdal}" = heimdal ] && [ ! -x "$kdc" ]; then
-    echo "run-bench.sh: SKIP: no Heimdal kdc ($kdc); install heimdal-kdc" >&2
-    exit 77
+    no_kdc=1
+    ran_any=0
+    for prog in "$@"; do
+        [ "$(basename "$prog")" = bench_kerberos ] || ran_any=1
+    done
+    if [ "$ran_any" = 0 ]; then
+        echo "run-bench.sh: SKIP: no Heimdal kdc ($kdc); install heimdal-kdc" >&2
+        exit 77
+    fi
 fi
 
 # ------------------------------------------------------------ the machine
@@ -141,7 +152,7 @@ breakdown() {
     echo "    calls only the shim makes (not in the raw path), inclusive, per operation:"
     awk -F '\t' -v n="$n" '
         FNR == NR { raw[$1] = $2; next }
-        !($1 in raw) && $1 !~ /\[(libsspi\.so|bench_kerberos)\]$/ && $1 !~ /^0x/ &&
+        !($1 in raw) && $1 !~ /\[(libsspi\.so|bench_kerberos|bench_digest)\]$/ && $1 !~ /^0x/ &&
         $2 / n >= 100 {
             printf "      %9.0f  %s\n", $2 / n, $1 }' "$dir/$raw.incl" "$dir/$shim.incl" |
         sort -rn | head -n 12
@@ -150,10 +161,75 @@ breakdown() {
         FNR == NR { raw[$1] = $2; next }
         { shim[$1] = $2 }
         END {
-            for (k in shim) if (k !~ /\[bench_kerberos\]$/) d[k] = shim[k] - raw[k]
-            for (k in raw) if (!(k in shim) && k !~ /\[bench_kerberos\]$/) d[k] = -raw[k]
+            for (k in shim) if (k !~ /\[bench_(kerberos|digest)\]$/) d[k] = shim[k] - raw[k]
+            for (k in raw) if (!(k in shim) && k !~ /\[bench_(kerberos|digest)\]$/) d[k] = -raw[k]
             for (k in d) if (d[k] / n >= 100 || d[k] / n <= -100) printf "      %+9.0f  %s\n", d[k] / n, k
         }' "$dir/$raw.self" "$dir/$shim.self" | sort -rn | head -n 15
+}
+
+# The Digest benchmark's regions (bench/bench_digest.c): one exchange per
+# path - WDigest HTTP and SASL through the shim, the same legs as raw
+# GSS-API calls into the mechanism, and Cyrus SASL's DIGEST-MD5.
+run_callgrind_digest() {
+    prog=$1
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/sspi-bench-cg.XXXXXX") || return
+    paths="shim_http raw_http shim_sasl raw_sasl cyrus"
+    dumps=""
+    for p in $paths; do
+        dumps="$dumps --dump-after=cg_region_digest_$p"
+    done
+    echo "callgrind: instructions per exchange (deterministic; $prog --callgrind)"
+    # shellcheck disable=SC2086
+    if ! BENCH_SCALE=${BENCH_CALLGRIND_SCALE:-1} "$LIBTOOL" --mode=execute valgrind \
+            --tool=callgrind --collect-atstart=no --toggle-collect='cg_region_*' $dumps \
+            --callgrind-out-file="$dir/cg.out" "$prog" --callgrind >"$dir/stdout" 2>"$dir/stderr"; then
+        echo "  callgrind run failed:"
+        sed 's/^/    /' "$dir/stderr" | tail -n 20
+        status=1
+        rm -rf "$dir"
+        return
+    fi
+    result="RESULT callgrind_digest"
+    for p in $paths; do
+        n=$(sed -n "s/^CALLGRIND digest_$p n=//p" "$dir/stdout")
+        f=$(dump_for "$dir" "digest_$p")
+        if [ -z "$n" ] || [ -z "$f" ]; then
+            echo "  $p: not measured (the path fails; see the timed run)"
+            eval "cg_$p="
+            continue
+        fi
+        per=$(($(totals "$f") / n))
+        eval "cg_$p=$per"
+        printf '  %-10s %10d instructions per exchange (n=%d)\n' "$p" "$per" "$n"
+        result="$result $p=$per"
+    done
+    # ratio A B: B's instructions over A's (how many times cheaper A is).
+    ratio() {
+        eval "a=\$cg_$1 b=\$cg_$2"
+        if [ -n "$a" ] && [ -n "$b" ]; then
+            awk -v a="$a" -v b="$b" -v l="$3" 'BEGIN { printf "  %-40s %.3f\n", l, b / a }'
+            result="$result $1_vs_$2=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.4f", b / a }')"
+        fi
+    }
+    ratio shim_http cyrus "Cyrus / WDigest HTTP (target >= 2):"
+    ratio shim_sasl cyrus "Cyrus / WDigest SASL (target >= 2):"
+    ratio shim_http raw_http "raw GSS / WDigest HTTP:"
+    ratio shim_sasl raw_sasl "raw GSS / WDigest SASL:"
+    echo "$result"
+    for m in http sasl; do
+        eval "s=\$cg_shim_$m r=\$cg_raw_$m"
+        [ -n "$s" ] && [ -n "$r" ] || continue
+        n=$(sed -n "s/^CALLGRIND digest_shim_$m n=//p" "$dir/stdout")
+        echo
+        echo "  where the shim's extra instructions go: $m exchange (per exchange)"
+        compare_regions "$dir" "$m exchange" "digest_raw_$m" "digest_shim_$m" "$n"
+        breakdown "$dir" "digest_raw_$m" "digest_shim_$m" "$n"
+    done
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "  profiles kept in $dir"
+    else
+        rm -rf "$dir"
+    fi
 }
 
 run_callgrind() {
@@ -166,6 +242,9 @@ run_callgrind() {
         echo "callgrind pass skipped: valgrind is not installed (Debian: apt-get install valgrind)"
         return
     fi
+    case $(basename "$prog") in
+    bench_digest) run_callgrind_digest "$prog"; return ;;
+    esac
     dir=$(mktemp -d "${TMPDIR:-/tmp}/sspi-bench-cg.XXXXXX") || return
     regions="raw_handshake shim_handshake raw_handshake_mem shim_handshake_mem raw_msg64 shim_msg64
              raw_msg16k shim_msg16k"
@@ -222,6 +301,11 @@ run_callgrind() {
 
 for prog in "$@"; do
     name=$(basename "$prog")
+    if [ "$name" = bench_kerberos ] && [ "$no_kdc" = 1 ]; then
+        echo "$name: SKIP: no Heimdal kdc ($kdc); install heimdal-kdc"
+        echo
+        continue
+    fi
     echo "=============================================================================="
     echo "$name"
     echo "=============================================================================="
