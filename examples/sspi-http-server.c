@@ -2,7 +2,8 @@
  * sspi-http-server: HTTP "Negotiate" authentication (RFC 4559) with
  * AcceptSecurityContext, the way IIS-style Windows code does it.
  *
- *   sspi-http-server [--package Negotiate|Kerberos] [--port N | --port-file F] [--count N]
+ *   sspi-http-server [--package Negotiate|Kerberos|WDigest] [--port N | --port-file F]
+ *                    [--count N] [WDigest options, see --help]
  *
  * A minimal, single-threaded HTTP/1.1 server on 127.0.0.1:
  *   - a request without "Authorization: Negotiate ..." gets
@@ -21,7 +22,22 @@
  *                                 and the status is logged;
  *   - every other response closes the connection.
  *
- * Example:  curl --negotiate -u : http://localhost:PORT/
+ * With --package WDigest, HTTP Digest (RFC 7616) instead, as the
+ * AcceptSecurityContext (Digest) page lays out the buffers (token, method,
+ * reserved, hex H(entity-body), realm):
+ *   - no "Authorization: Digest": 401 with the WWW-Authenticate challenges
+ *     of a first AcceptSecurityContext leg (empty token);
+ *   - credentials on a new nonce: AcceptSecurityContext on a new context
+ *     (nonces are stateless, so any connection will do): SEC_E_OK -> 200
+ *     with Authentication-Info (the final output token: rspauth), else 401
+ *     with a fresh challenge (stale nonce: the package's stale=true one);
+ *   - later requests on that nonce (nc 2, 3, ...): VerifySignature on the
+ *     nonce's context, which demands nc = previous + 1;
+ *   - GET, HEAD and POST; the body is hashed with the client's algorithm
+ *     for qop=auth-int.
+ *
+ * Examples:  curl --negotiate -u : http://localhost:PORT/
+ *            curl --digest -u alice:PASSWORD http://localhost:PORT/
  *
  * Exit status: 0 after --count requests, 1 on a setup failure, 2 on a usage
  * error.
@@ -34,7 +50,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <openssl/evp.h>
+
 #include "demo_net.h"
+#include "sspi_shim.h"
 
 /* Request headers larger than this are refused (431).  Kerberos tickets
  * with a PAC make large Authorization headers; IIS accepts up to 64 KiB. */
@@ -42,18 +61,34 @@
 /* Request bodies are read and discarded, up to this size. */
 #define HTTP_BODY_MAX (64u * 1024u)
 
+/* The Digest page's ASC_REQ_HTTP: the SDK value of
+ * ASC_REQ_ALLOW_MISSING_BINDINGS (include/sspi_shim.h explains). */
+#ifndef ASC_REQ_HTTP
+#define ASC_REQ_HTTP 0x10000000
+#endif
+#define DIGEST_ASC_REQ (ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_HTTP)
+
 #define DEMO_ASC_REQ (ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY | \
                       ASC_REQ_INTEGRITY | ASC_REQ_SEQUENCE_DETECT | ASC_REQ_REPLAY_DETECT)
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: %s [--package Negotiate|Kerberos] [--port N | --port-file FILE] [--count N]\n"
+            "usage: %s [--package Negotiate|Kerberos|WDigest] [--port N | --port-file FILE] [--count N]\n"
+            "          [--htdigest F | --passwords F] [--algorithms L] [--qop L] [--realm R]\n"
             "\n"
-            "  --package P     security package (default Negotiate)\n"
+            "  --package P     security package: Negotiate (default), Kerberos or WDigest\n"
             "  --port N        TCP port on 127.0.0.1 (default 0: any free port)\n"
             "  --port-file F   write the port actually bound to F (for scripts)\n"
             "  --count N       exit after answering N requests (default: run forever)\n"
+            "\n"
+            "WDigest (RFC 7616) options; without any, the user store is the htdigest file\n"
+            "named by SSPI_SHIM_DIGEST_USERS:\n"
+            "  --htdigest F    Apache htdigest file (MD5, MD5-sess)\n"
+            "  --passwords F   user:password file (every algorithm)\n"
+            "  --algorithms L  challenge algorithms in preference order (SHA-256,MD5)\n"
+            "  --qop L         qop values offered (auth,auth-int)\n"
+            "  --realm R       the realm of the challenges (AcceptSecurityContext buffer 4)\n"
             "\n"
             "The service keys come from the keytab named by KRB5_KTNAME (or the system keytab);\n"
             "clients use the SPN HTTP/<host name in the URL>.\n",
@@ -316,13 +351,13 @@ static const char *reason_phrase(int code)
     }
 }
 
-/* Send one response.  www_auth: NULL for no WWW-Authenticate header, "" for
- * a bare "Negotiate" challenge, else the base64 token to put after it. */
-static int send_response(int fd, int code, const char *www_auth, const char *body,
-                         int head_only, int keep_alive)
+/* Send one response with extra header lines (each ending in CRLF, or
+ * NULL for none). */
+static int send_response_headers(int fd, int code, const char *extra, const char *body,
+                                 int head_only, int keep_alive)
 {
     size_t body_len = strlen(body);
-    size_t cap = 512 + (www_auth ? strlen(www_auth) : 0) + body_len;
+    size_t cap = 512 + (extra ? strlen(extra) : 0) + body_len;
     char *msg = malloc(cap);
     int n, rc;
 
@@ -331,18 +366,14 @@ static int send_response(int fd, int code, const char *www_auth, const char *bod
     n = snprintf(msg, cap,
                  "HTTP/1.1 %d %s\r\n"
                  "Server: sspi-http-server\r\n"
-                 "%s%s%s%s%s"
+                 "%s%s"
                  "Content-Type: text/plain; charset=utf-8\r\n"
                  "Content-Length: %zu\r\n"
                  "Cache-Control: no-store\r\n"
                  "Connection: %s\r\n"
                  "\r\n"
                  "%s",
-                 code, reason_phrase(code),
-                 www_auth ? "WWW-Authenticate: Negotiate" : "",
-                 www_auth && *www_auth ? " " : "",
-                 www_auth ? www_auth : "",
-                 www_auth ? "\r\n" : "",
+                 code, reason_phrase(code), extra ? extra : "",
                  code == 405 ? "Allow: GET, HEAD\r\n" : "", /* RFC 9110 15.5.6 */
                  body_len, keep_alive ? "keep-alive" : "close", head_only ? "" : body);
     if (n < 0 || (size_t)n >= cap) {
@@ -354,13 +385,37 @@ static int send_response(int fd, int code, const char *www_auth, const char *bod
     return rc;
 }
 
+/* Send one response.  www_auth: NULL for no WWW-Authenticate header, "" for
+ * a bare "Negotiate" challenge, else the base64 token to put after it. */
+static int send_response(int fd, int code, const char *www_auth, const char *body,
+                         int head_only, int keep_alive)
+{
+    char *extra = NULL;
+    int rc;
+
+    if (www_auth != NULL) {
+        size_t cap = strlen(www_auth) + 64;
+        extra = malloc(cap);
+        if (extra == NULL)
+            return -1;
+        snprintf(extra, cap, "WWW-Authenticate: Negotiate%s%s\r\n", *www_auth ? " " : "",
+                 www_auth);
+    }
+    rc = send_response_headers(fd, code, extra, body, head_only, keep_alive);
+    free(extra);
+    return rc;
+}
+
 /* ------------------------------------------------------------- the server */
+
+struct digest_state;
 
 struct server {
     CredHandle cred;
     const char *package;
     unsigned long served;
     unsigned long count; /* 0: forever */
+    struct digest_state *digest; /* WDigest mode, else NULL */
 };
 
 /* Retrying with other credentials can help for these; for the rest the
@@ -390,6 +445,423 @@ static void log_failure(const struct request *r, int code, const char *what,
     fflush(stdout);
     fprintf(stderr, "%s: %s %s -> %d\n", demo_progname(), r->method, r->target, code);
     demo_print_sspi_error(what, ss);
+}
+
+/* ------------------------------------------------------------- WDigest */
+
+/* The "WDigest" mode (RFC 7616): the way IIS-style Windows code drives the
+ * Digest SSP.  The server is stateless between requests except for the
+ * contexts of established nonces (see struct digest_session). */
+
+/* Contexts of established nonces, so that a later request on the same
+ * nonce (nc + 1, RFC 7616 3.4) goes through VerifySignature, which
+ * enforces the nonce count.  Oldest entry replaced when full. */
+#define DIGEST_SESSIONS 32
+struct digest_session {
+    CtxtHandle ctx;
+    int used;
+    unsigned long stamp;
+    char nonce[128];
+};
+
+struct digest_state {
+    struct digest_session sessions[DIGEST_SESSIONS];
+    unsigned long clock;
+    const char *realm; /* ASC buffer 4, or NULL */
+};
+
+/* One directive's value from an Authorization header value (RFC 7616
+ * 3.4: token or quoted-string; quoted-pairs unescaped).  Returns 0, or -1
+ * when absent or longer than outsz - 1. */
+static int digest_directive(const char *v, const char *name, char *out, size_t outsz)
+{
+    size_t nlen = strlen(name);
+    const char *p = v;
+    int in_quotes = 0;
+
+    if (strncasecmp(p, "Digest", 6) == 0 && (p[6] == ' ' || p[6] == '\t'))
+        p += 6;
+    for (; *p != '\0'; p++) {
+        if (in_quotes) {
+            if (*p == '\\' && p[1] != '\0')
+                p++;
+            else if (*p == '"')
+                in_quotes = 0;
+            continue;
+        }
+        if (*p == '"') {
+            in_quotes = 1;
+            continue;
+        }
+        /* a directive starts after the scheme, a comma or spaces */
+        if ((p == v || p[-1] == ',' || p[-1] == ' ' || p[-1] == '\t') &&
+            strncasecmp(p, name, nlen) == 0) {
+            const char *q = p + nlen;
+            size_t o = 0;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q != '=')
+                continue;
+            q++;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q == '"') {
+                for (q++; *q != '\0' && *q != '"'; q++) {
+                    if (*q == '\\' && q[1] != '\0')
+                        q++;
+                    if (o + 1 >= outsz)
+                        return -1;
+                    out[o++] = *q;
+                }
+                if (*q != '"')
+                    return -1;
+            } else {
+                for (; *q != '\0' && *q != ',' && *q != ' ' && *q != '\t'; q++) {
+                    if (o + 1 >= outsz)
+                        return -1;
+                    out[o++] = *q;
+                }
+            }
+            out[o] = '\0';
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Hex H(entity-body) with the hash of the algorithm the client chose
+ * (RFC 7616 3.4.3: auth-int's A2 uses the same H); "" when the algorithm
+ * is unknown (the package then assumes an empty body). */
+static void digest_entity_hash(const char *algorithm, const unsigned char *body, size_t len,
+                               char *hex, size_t hexsz)
+{
+    const EVP_MD *md = NULL;
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int hlen = 0, i;
+
+    hex[0] = '\0';
+    if (algorithm[0] == '\0' || strcasecmp(algorithm, "MD5") == 0 ||
+        strcasecmp(algorithm, "MD5-sess") == 0)
+        md = EVP_md5();
+    else if (strcasecmp(algorithm, "SHA-256") == 0 || strcasecmp(algorithm, "SHA-256-sess") == 0)
+        md = EVP_sha256();
+    else if (strcasecmp(algorithm, "SHA-512-256") == 0 ||
+             strcasecmp(algorithm, "SHA-512-256-sess") == 0)
+        md = EVP_sha512_256();
+    if (md == NULL || EVP_Digest(body, len, h, &hlen, md, NULL) != 1 || hexsz < 2 * hlen + 1)
+        return;
+    for (i = 0; i < hlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+}
+
+/* "WWW-Authenticate: <challenge>\r\n" once per challenge: the package
+ * returns one value with a challenge per algorithm ("Digest ..., Digest
+ * ..."); clients such as curl read only the first Digest header, so each
+ * gets its own header line (RFC 7235 4.1 allows either form). */
+static char *digest_challenge_headers(const char *value, size_t len)
+{
+    char *out = malloc(len * 2 + 64), *o = out;
+    size_t i, start = 0;
+    int in_quotes = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i <= len; i++) {
+        int split = 0;
+        if (i == len) {
+            split = 1;
+        } else if (in_quotes) {
+            if (value[i] == '\\' && i + 1 < len)
+                i++;
+            else if (value[i] == '"')
+                in_quotes = 0;
+            continue;
+        } else if (value[i] == '"') {
+            in_quotes = 1;
+            continue;
+        } else if (value[i] == ',') {
+            size_t j = i + 1;
+            while (j < len && (value[j] == ' ' || value[j] == '\t'))
+                j++;
+            split = len - j > 7 && strncasecmp(value + j, "Digest ", 7) == 0;
+        }
+        if (split) {
+            size_t s = start, e = i;
+            while (s < e && (value[s] == ' ' || value[s] == '\t'))
+                s++;
+            if (e > s) {
+                /* The package's tokens carry the scheme; a bare one (as
+                 * Windows' Digest SSP returns it) gets it here. */
+                int has_scheme = e - s > 7 && strncasecmp(value + s, "Digest ", 7) == 0;
+                o += sprintf(o, "WWW-Authenticate: %s", has_scheme ? "" : "Digest ");
+                memcpy(o, value + s, e - s);
+                o += e - s;
+                o += sprintf(o, "\r\n");
+            }
+            start = i + 1;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static void digest_fill_inputs(SecBuffer in[5], SecBufferDesc *desc, const char *token,
+                               const char *method, const char *entity_hex, WCHAR *realm16,
+                               size_t realm_len)
+{
+    in[0].BufferType = SECBUFFER_TOKEN;
+    in[0].pvBuffer = (void *)token;
+    in[0].cbBuffer = token ? (ULONG)strlen(token) : 0;
+    in[1].BufferType = SECBUFFER_PKG_PARAMS; /* method, from the request line */
+    in[1].pvBuffer = (void *)method;
+    in[1].cbBuffer = (ULONG)strlen(method);
+    in[2].BufferType = SECBUFFER_PKG_PARAMS; /* reserved */
+    in[2].pvBuffer = NULL;
+    in[2].cbBuffer = 0;
+    in[3].BufferType = SECBUFFER_PKG_PARAMS; /* hex H(entity-body) */
+    in[3].pvBuffer = (void *)entity_hex;
+    in[3].cbBuffer = (ULONG)strlen(entity_hex);
+    in[4].BufferType = SECBUFFER_PKG_PARAMS; /* realm, UTF-16 */
+    in[4].pvBuffer = realm_len ? realm16 : NULL;
+    in[4].cbBuffer = (ULONG)(realm_len * sizeof(WCHAR));
+    desc->ulVersion = SECBUFFER_VERSION;
+    desc->cBuffers = 5;
+    desc->pBuffers = in;
+}
+
+/* A fresh challenge: the first AcceptSecurityContext leg (empty token).
+ * Returns the header lines (malloc'd) or NULL after logging why. */
+static char *digest_new_challenge(struct server *s, const struct request *r, WCHAR *realm16,
+                                  size_t realm_len)
+{
+    SecBuffer in[5], out_buf = {0, SECBUFFER_TOKEN, NULL};
+    SecBufferDesc in_desc, out_desc = {SECBUFFER_VERSION, 1, &out_buf};
+    CtxtHandle ctx;
+    ULONG attrs = 0;
+    char *headers = NULL;
+    SECURITY_STATUS ss;
+
+    digest_fill_inputs(in, &in_desc, NULL, r->method, "", realm16, realm_len);
+    ss = AcceptSecurityContext(&s->cred, NULL, &in_desc, DIGEST_ASC_REQ, 0, &ctx, &out_desc,
+                               &attrs, NULL);
+    if (ss != SEC_I_CONTINUE_NEEDED || out_buf.pvBuffer == NULL || out_buf.cbBuffer == 0) {
+        log_failure(r, 500, "AcceptSecurityContext (challenge)", ss);
+        if (ss == SEC_E_OK)
+            fprintf(stderr, "%s: the first leg gave no challenge\n", demo_progname());
+    } else {
+        headers = digest_challenge_headers(out_buf.pvBuffer, out_buf.cbBuffer);
+    }
+    if (out_buf.pvBuffer != NULL)
+        FreeContextBuffer(out_buf.pvBuffer);
+    /* The nonce is stateless (HMAC of the server key): the response may
+     * arrive on any connection, so the challenge's context is not kept. */
+    if (ss == SEC_I_CONTINUE_NEEDED || ss == SEC_E_OK)
+        DeleteSecurityContext(&ctx);
+    return headers;
+}
+
+static struct digest_session *digest_find_session(struct digest_state *d, const char *nonce)
+{
+    for (int i = 0; i < DIGEST_SESSIONS; i++)
+        if (d->sessions[i].used && strcmp(d->sessions[i].nonce, nonce) == 0)
+            return &d->sessions[i];
+    return NULL;
+}
+
+static void digest_keep_session(struct digest_state *d, CtxtHandle *ctx, const char *nonce)
+{
+    struct digest_session *slot = digest_find_session(d, nonce);
+    int i;
+
+    if (slot == NULL) {
+        slot = &d->sessions[0];
+        for (i = 0; i < DIGEST_SESSIONS; i++) {
+            if (!d->sessions[i].used) {
+                slot = &d->sessions[i];
+                break;
+            }
+            if (d->sessions[i].stamp < slot->stamp)
+                slot = &d->sessions[i];
+        }
+    }
+    if (slot->used)
+        DeleteSecurityContext(&slot->ctx);
+    slot->ctx = *ctx;
+    slot->used = 1;
+    slot->stamp = ++d->clock;
+    snprintf(slot->nonce, sizeof slot->nonce, "%s", nonce);
+}
+
+/* Answer one request in WDigest mode.  Returns the status sent. */
+static int digest_request(struct server *s, int fd, const struct request *r,
+                          const unsigned char *body, size_t body_len, int keep_alive)
+{
+    struct digest_state *d = s->digest;
+    const char *auth = r->authorization;
+    int head_only = strcmp(r->method, "HEAD") == 0;
+    WCHAR realm16[128];
+    size_t realm_len = 0;
+    char algorithm[32] = "", nonce[128] = "", uri[256] = "", nc[16] = "", user[128] = "";
+    char entity_hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+    char *challenge = NULL, *extra = NULL, *body_text = NULL;
+    SecBuffer in[5], out_buf = {0, SECBUFFER_TOKEN, NULL};
+    SecBufferDesc in_desc, out_desc = {SECBUFFER_VERSION, 1, &out_buf};
+    struct digest_session *session;
+    CtxtHandle ctx;
+    ULONG attrs = 0;
+    SECURITY_STATUS ss;
+    const char *how;
+    int code;
+
+    if (d->realm != NULL)
+        for (realm_len = 0; d->realm[realm_len] != '\0' && realm_len < 127; realm_len++)
+            realm16[realm_len] = (WCHAR)(unsigned char)d->realm[realm_len];
+
+    if (auth == NULL || strncasecmp(auth, "Digest", 6) != 0 ||
+        (auth[6] != ' ' && auth[6] != '\t')) {
+        /* RFC 7616 3.3: no (Digest) credentials: 401 with a challenge. */
+        challenge = digest_new_challenge(s, r, realm16, realm_len);
+        if (challenge == NULL) {
+            send_response_headers(fd, 500, NULL, "no challenge\n", head_only, 0);
+            return 500;
+        }
+        send_response_headers(fd, 401, challenge, "authentication required: use Digest\n",
+                              head_only, keep_alive);
+        printf("%s: %s %s -> 401 (no Digest credentials; challenge sent)\n", demo_progname(),
+               r->method, r->target);
+        free(challenge);
+        return 401;
+    }
+
+    digest_directive(auth, "algorithm", algorithm, sizeof algorithm);
+    if (digest_directive(auth, "nonce", nonce, sizeof nonce) < 0 ||
+        digest_directive(auth, "uri", uri, sizeof uri) < 0) {
+        send_response_headers(fd, 400, NULL, "malformed Digest credentials\n", head_only, 0);
+        printf("%s: %s %s -> 400 (no nonce or uri)\n", demo_progname(), r->method, r->target);
+        return 400;
+    }
+    digest_directive(auth, "nc", nc, sizeof nc);
+    /* RFC 7616 3.4.6: the credentials must be for this request-target. */
+    if (strcmp(uri, r->target) != 0) {
+        send_response_headers(fd, 400, NULL, "Digest uri does not match the request\n",
+                              head_only, 0);
+        printf("%s: %s %s -> 400 (uri=\"%s\" in the credentials)\n", demo_progname(), r->method,
+               r->target, uri);
+        return 400;
+    }
+    digest_entity_hash(algorithm, body, body_len, entity_hex, sizeof entity_hex);
+
+    session = digest_find_session(d, nonce);
+    if (session != NULL && strcmp(nc, "00000001") != 0) {
+        /* A later request on an established nonce: VerifySignature checks
+         * the response and that nc is the previous one + 1. */
+        SecBuffer vb[5];
+        SecBufferDesc vdesc;
+        ULONG qop = 0;
+
+        digest_fill_inputs(vb, &vdesc, auth, r->method, entity_hex, NULL, 0);
+        vdesc.cBuffers = 4;
+        ss = VerifySignature(&session->ctx, &vdesc, 0, &qop);
+        ctx = session->ctx;
+        how = "VerifySignature";
+        if (ss == SEC_E_OK)
+            session->stamp = ++d->clock;
+    } else {
+        digest_fill_inputs(in, &in_desc, auth, r->method, entity_hex, realm16, realm_len);
+        ss = AcceptSecurityContext(&s->cred, NULL, &in_desc, DIGEST_ASC_REQ, 0, &ctx, &out_desc,
+                                   &attrs, NULL);
+        how = "AcceptSecurityContext";
+        session = NULL;
+    }
+
+    if (ss == SEC_E_OK) {
+        SecPkgContext_NamesA names;
+        size_t blen;
+
+        if (QueryContextAttributesA(&ctx, SECPKG_ATTR_NAMES, &names) == SEC_E_OK) {
+            snprintf(user, sizeof user, "%s", names.sUserName ? names.sUserName : "");
+            FreeContextBuffer(names.sUserName);
+        }
+        if (out_buf.pvBuffer != NULL && out_buf.cbBuffer > 0) {
+            /* RFC 7616 3.5: the final output token is the Authentication-
+             * Info value (rspauth: the server knew the password too). */
+            extra = malloc(out_buf.cbBuffer + 32);
+            if (extra != NULL)
+                snprintf(extra, out_buf.cbBuffer + 32, "Authentication-Info: %.*s\r\n",
+                         (int)out_buf.cbBuffer, (const char *)out_buf.pvBuffer);
+        }
+        blen = strlen(user) + 64;
+        body_text = malloc(blen);
+        if (body_text != NULL)
+            snprintf(body_text, blen, "authenticated as %s\n", user);
+        code = 200;
+        send_response_headers(fd, code, extra, body_text ? body_text : "authenticated\n",
+                              head_only, keep_alive);
+        printf("%s: %s %s -> 200 authenticated as %s (%s, algorithm=%s, nc=%s%s)\n",
+               demo_progname(), r->method, r->target, user, how,
+               algorithm[0] ? algorithm : "MD5", nc, extra ? ", Authentication-Info sent" : "");
+        if (session == NULL)
+            digest_keep_session(d, &ctx, nonce);
+    } else if (ss == SEC_I_CONTINUE_NEEDED && out_buf.pvBuffer != NULL) {
+        /* RFC 7616 3.3: a stale nonce: the package's new challenge. */
+        challenge = digest_challenge_headers(out_buf.pvBuffer, out_buf.cbBuffer);
+        code = 401;
+        send_response_headers(fd, code, challenge, "stale nonce\n", head_only, keep_alive);
+        printf("%s: %s %s -> 401 (stale nonce; new challenge sent)\n", demo_progname(),
+               r->method, r->target);
+        DeleteSecurityContext(&ctx);
+    } else {
+        /* Rejected: 401 with a fresh challenge (RFC 7235 3.1). */
+        const char *name = demo_status_name(ss);
+        size_t blen = 96 + (name ? strlen(name) : 0);
+
+        code = status_is_credential_rejection(ss) ? 401 : 403;
+        log_failure(r, code, how, ss);
+        if (session != NULL && ss == SEC_E_OUT_OF_SEQUENCE)
+            fprintf(stderr, "%s: nc=%s is not the next count for this nonce\n",
+                    demo_progname(), nc);
+        if (code == 401)
+            challenge = digest_new_challenge(s, r, realm16, realm_len);
+        body_text = malloc(blen);
+        if (body_text != NULL)
+            snprintf(body_text, blen, "authentication failed: %s (0x%08lX)\n",
+                     name ? name : "unknown status", (unsigned long)(uint32_t)ss);
+        send_response_headers(fd, code, challenge,
+                              body_text ? body_text : "authentication failed\n", head_only,
+                              keep_alive && code == 401);
+        if (session == NULL && ss == SEC_I_CONTINUE_NEEDED)
+            DeleteSecurityContext(&ctx);
+    }
+    if (out_buf.pvBuffer != NULL)
+        FreeContextBuffer(out_buf.pvBuffer);
+    free(challenge);
+    free(extra);
+    free(body_text);
+    return code;
+}
+
+/* The request body (WDigest mode hashes it for qop=auth-int): moved out
+ * of the connection buffer, the rest received.  *body is malloc'd. */
+static int read_body(struct conn *c, size_t header_len, size_t len, unsigned char **body)
+{
+    size_t have = c->len - header_len;
+    unsigned char *b = malloc(len ? len : 1);
+
+    *body = b;
+    if (b == NULL)
+        return -1;
+    if (have > len)
+        have = len;
+    memcpy(b, c->buf + header_len, have);
+    memmove(c->buf + header_len, c->buf + header_len + have, c->len - header_len - have);
+    c->len -= have;
+    while (have < len) {
+        ssize_t n = recv(c->fd, b + have, len - have, 0);
+        if (n <= 0)
+            return -1;
+        have += (size_t)n;
+    }
+    return 0;
 }
 
 /* One connection: requests until a response closes it or --count is
@@ -434,7 +906,24 @@ static void serve_connection(struct server *s, int fd)
         auth = r.authorization;
         head_only = strcmp(r.method, "HEAD") == 0;
 
-        if (strcmp(r.method, "GET") != 0 && !head_only) {
+        if (s->digest != NULL) {
+            unsigned char *req_body = NULL;
+            if (strcmp(r.method, "GET") != 0 && strcmp(r.method, "POST") != 0 && !head_only) {
+                code = 405;
+                send_response(fd, code, NULL, "only GET, HEAD and POST are served\n", 0, 0);
+                printf("%s: %s %s -> 405\n", demo_progname(), r.method, r.target);
+                goto next;
+            }
+            if (read_body(c, header_len, r.content_length, &req_body) < 0) {
+                free(req_body);
+                s->served++;
+                break;
+            }
+            code = digest_request(s, fd, &r, req_body, r.content_length, r.keep_alive_allowed);
+            free(req_body);
+            r.content_length = 0; /* read above */
+            keep = r.keep_alive_allowed && (code == 200 || code == 401);
+        } else if (strcmp(r.method, "GET") != 0 && !head_only) {
             code = 405;
             send_response(fd, code, NULL, "only GET and HEAD are served\n", 0, 0);
             printf("%s: %s %s -> 405\n", demo_progname(), r.method, r.target);
@@ -604,11 +1093,16 @@ int main(int argc, char **argv)
     struct server s;
     const char *port_file = NULL;
     unsigned short port = 0, bound = 0;
+    SSPI_SHIM_DIGEST_SERVER_CONFIG dconf;
+    struct digest_state *dstate = NULL;
+    int use_dconf = 0;
     TimeStamp expiry;
     SECURITY_STATUS ss;
     int lfd, i, rc = 0;
 
     memset(&s, 0, sizeof s);
+    memset(&dconf, 0, sizeof dconf);
+    dconf.Version = SSPI_SHIM_DIGEST_SERVER_CONFIG_VERSION;
     s.package = "Negotiate";
     demo_set_progname(argv[0]);
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -617,6 +1111,20 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "--package") == 0 && i + 1 < argc) {
             s.package = argv[++i];
+        } else if (strcmp(a, "--realm") == 0 && i + 1 < argc) {
+            dconf.Realm = argv[++i];
+        } else if (strcmp(a, "--htdigest") == 0 && i + 1 < argc) {
+            dconf.HtdigestFile = argv[++i];
+            use_dconf = 1;
+        } else if (strcmp(a, "--passwords") == 0 && i + 1 < argc) {
+            dconf.PasswordFile = argv[++i];
+            use_dconf = 1;
+        } else if (strcmp(a, "--algorithms") == 0 && i + 1 < argc) {
+            dconf.HttpAlgorithms = argv[++i];
+            use_dconf = 1;
+        } else if (strcmp(a, "--qop") == 0 && i + 1 < argc) {
+            dconf.Qop = argv[++i];
+            use_dconf = 1;
         } else if (strcmp(a, "--port") == 0 && i + 1 < argc) {
             if (demo_parse_port(argv[++i], 1, &port) < 0)
                 return 2;
@@ -641,8 +1149,24 @@ int main(int argc, char **argv)
         }
     }
 
-    ss = AcquireCredentialsHandleA(NULL, (SEC_CHAR *)s.package, SECPKG_CRED_INBOUND, NULL, NULL,
-                                   NULL, NULL, &s.cred, &expiry);
+    if (strcmp(s.package, "WDigest") == 0) {
+        dstate = calloc(1, sizeof *dstate);
+        if (dstate == NULL) {
+            fprintf(stderr, "%s: out of memory\n", demo_progname());
+            return 1;
+        }
+        dstate->realm = dconf.Realm;
+        s.digest = dstate;
+    } else if (use_dconf || dconf.Realm != NULL) {
+        fprintf(stderr, "%s: --realm, --htdigest, --passwords, --algorithms and --qop are "
+                        "WDigest options\n", demo_progname());
+        return 2;
+    }
+    /* WDigest: pAuthData NULL reads the htdigest file named by
+     * SSPI_SHIM_DIGEST_USERS; the shim's server configuration
+     * (include/sspi_shim.h) names other stores and algorithms. */
+    ss = AcquireCredentialsHandleA(NULL, (SEC_CHAR *)s.package, SECPKG_CRED_INBOUND, NULL,
+                                   use_dconf ? &dconf : NULL, NULL, NULL, &s.cred, &expiry);
     if (ss != SEC_E_OK) {
         demo_print_sspi_error("AcquireCredentialsHandle(SECPKG_CRED_INBOUND)", ss);
         return 1;
@@ -672,6 +1196,12 @@ int main(int argc, char **argv)
     }
 
     demo_close(lfd);
+    if (dstate != NULL) {
+        for (i = 0; i < DIGEST_SESSIONS; i++)
+            if (dstate->sessions[i].used)
+                DeleteSecurityContext(&dstate->sessions[i].ctx);
+        free(dstate);
+    }
     FreeCredentialsHandle(&s.cred);
     return rc;
 }

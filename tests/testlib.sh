@@ -30,6 +30,8 @@
 #                           waits for the port it writes to $tmp/port (port)
 #   wait_server             waits for server_pid to exit (server_status)
 #   kinit_alice             kinit alice@$REALM into $KRB5CCNAME (the realm's kinit)
+#   need_gss_mechs          with_mechs=tests/with-gss-mechs, skip if it cannot work here
+#   stop_server             kills and reaps server_pid
 
 : "${me:=test}"
 top_builddir=${top_builddir:-$top_srcdir}
@@ -157,4 +159,28 @@ kinit_alice() {
         fail "kinit alice@$REALM failed"
     fi
     rm -f "$tmp/alice.pw"
+}
+
+# need_gss_mechs: with_mechs=tests/with-gss-mechs (this build's mechanisms
+# registered for one process tree); skip when registration is impossible
+# here (it exits 77 and says why), hard error when it is not built.
+need_gss_mechs() {
+    with_mechs=$top_builddir/tests/with-gss-mechs
+    need_built "$with_mechs"
+    wm_out=$("$with_mechs" true 2>&1)
+    case $? in
+    0) ;;
+    77) skip "tests/with-gss-mechs cannot register the mechanisms here: $wm_out" ;;
+    *) hard "tests/with-gss-mechs true failed: $wm_out" ;;
+    esac
+}
+
+# stop_server: kills server_pid (a server started by spawn_server that
+# serves until stopped) and waits for it.
+stop_server() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null
+        wait "$server_pid" 2>/dev/null
+        server_pid=
+    fi
 }

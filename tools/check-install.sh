@@ -1,0 +1,36 @@
+#!/bin/sh
+# tools/check-install.sh STAGE: checks what `make install DESTDIR=STAGE`
+# registered with the GSS library.  Every line of the installed
+# gss/mech.d/sspi-shim.conf must be `name oid module -` with the module
+# present in STAGE, and each module must load in a GSS-API program we did
+# not write: python3-gssapi (MIT's libgssapi_krb5), pointed at the staged
+# lines through GSS_MECH_CONFIG, must list the mechanism's OID.
+set -eu
+stage=${1:?usage: check-install.sh STAGE}
+conf=$(find "$stage" -path '*/gss/mech.d/sspi-shim.conf' | head -n1)
+[ -n "$conf" ] || { echo "no gss/mech.d/sspi-shim.conf under $stage"; exit 1; }
+echo "registration: $conf"
+cat "$conf"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+while read -r name oid module options extra; do
+    case $name in ''|'#'*) continue ;; esac
+    [ "$options" = "-" ] && [ -z "${extra:-}" ] || { echo "bad line for $name"; exit 1; }
+    case $module in /*) ;; *) echo "$name: module path not absolute: $module"; exit 1 ;; esac
+    [ -f "$stage$module" ] || { echo "$name: $module not installed"; exit 1; }
+    echo "$name $oid $stage$module -" >> "$tmp/mech"
+    n=$((n + 1))
+done < "$conf"
+[ "$n" -gt 0 ] || { echo "no mechanism registered"; exit 1; }
+command -v python3 >/dev/null || { echo "python3 missing"; exit 1; }
+GSS_MECH_CONFIG=$tmp/mech python3 - "$tmp/mech" <<'PY'
+import sys
+import gssapi.raw as gr
+want = [l.split()[1] for l in open(sys.argv[1]) if l.strip()]
+have = {m.dotted_form for m in gr.indicate_mechs()}
+missing = [o for o in want if o not in have]
+print("mechanisms listed by MIT's mechglue:", sorted(have))
+sys.exit("not loaded: %s" % missing if missing else 0)
+PY
+echo "ok: $n mechanism(s) registered and loadable"
