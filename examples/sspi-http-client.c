@@ -35,6 +35,7 @@
 #include <sys/socket.h>
 
 #include "demo_net.h"
+#include "sspi_shim.h"
 
 #define HTTP_RESPONSE_MAX (64u * 1024u)
 
@@ -158,17 +159,13 @@ static int send_request(int fd, unsigned short port, const char *path, const cha
     return demo_send_all(fd, req, (size_t)n);
 }
 
-/* "Digest " + the package's token unless it already carries the scheme
- * (Windows' Digest SSP returns the bare directives; curl adds the scheme). */
+/* "Digest " + the package's token: Windows' Digest SSP returns the bare
+ * credentials and the caller writes the scheme (as curl does). */
 static char *authorization_value(const void *token, ULONG len)
 {
-    int has_scheme = len > 7 && strncasecmp(token, "Digest ", 7) == 0;
-    if (has_scheme)
-        fprintf(stderr, "%s: note: the WDigest token carries the \"Digest\" scheme (Windows' "
-                        "does not; curl would send it twice)\n", demo_progname());
     char *v = malloc(len + 8);
     if (v != NULL)
-        snprintf(v, len + 8, "%s%.*s", has_scheme ? "" : "Digest ", (int)len, (const char *)token);
+        snprintf(v, len + 8, "Digest %.*s", (int)len, (const char *)token);
     return v;
 }
 
@@ -301,19 +298,6 @@ int main(int argc, char **argv)
         in[2] = (SecBuffer){0, SECBUFFER_PKG_PARAMS, NULL}; /* H(entity): no body */
         ss = InitializeSecurityContextA(&cred, NULL, (SEC_CHAR *)path, CLIENT_ISC_REQ, 0, 0,
                                         &in_desc, 0, &ctx, &out_desc, &attrs, &expiry);
-        if (ss == SEC_E_INVALID_TOKEN) {
-            /* Windows' Digest SSP takes the challenge without the scheme
-             * (curl strips it); say so loudly if this package does not,
-             * then try the whole header value. */
-            demo_print_sspi_error("InitializeSecurityContext (challenge without \"Digest\")", ss);
-            fprintf(stderr, "%s: WARNING: WDigest refused the challenge as Windows code passes "
-                            "it (no \"Digest\" scheme); retrying with the whole header value\n",
-                    demo_progname());
-            in[0] = (SecBuffer){(ULONG)strlen(r.www_auth), SECBUFFER_TOKEN, r.www_auth};
-            out = (SecBuffer){max_token, SECBUFFER_TOKEN, out_token};
-            ss = InitializeSecurityContextA(&cred, NULL, (SEC_CHAR *)path, CLIENT_ISC_REQ, 0, 0,
-                                            &in_desc, 0, &ctx, &out_desc, &attrs, &expiry);
-        }
         if (ss != SEC_E_OK && ss != SEC_I_CONTINUE_NEEDED) {
             demo_print_sspi_error("InitializeSecurityContext (challenge)", ss);
             goto out;
@@ -327,7 +311,8 @@ int main(int argc, char **argv)
     response_clear(&r);
     if (exchange(&fd, port, path, authz, &r) < 0)
         goto out;
-    printf("%s: GET %s with Authorization (nc=1) -> %d %s", demo_progname(), path, r.status, r.body);
+    printf("%s: GET %s with Authorization (nc=1) -> %d %s", demo_progname(), path, r.status,
+           r.status == 200 ? r.body : "\n");
     if (r.body[0] == '\0' || r.body[strlen(r.body) - 1] != '\n')
         putchar('\n');
     if (r.status == 401) {
@@ -385,7 +370,7 @@ int main(int argc, char **argv)
         if (exchange(&fd, port, path, authz, &r) < 0)
             goto out;
         printf("%s: GET %s with MakeSignature's Authorization (nc=%lu) -> %d %s", demo_progname(),
-               path, i, r.status, r.body);
+               path, i, r.status, r.status == 200 ? r.body : "\n");
         if (r.body[0] == '\0' || r.body[strlen(r.body) - 1] != '\n')
             putchar('\n');
         if (r.status != 200) {

@@ -106,31 +106,31 @@ static long recv_line(char prefix, unsigned char *buf)
     }
 }
 
-/* qop of the established context from SECPKG_ATTR_KEY_INFO (the package
- * reports "SASL <algorithm> <qop> [cipher]"); 0 auth, 1 auth-int,
- * 2 auth-conf. */
-static int established_layer(CtxtHandle *ctx)
+/* The security layer the exchange settled on, from the returned context
+ * attributes: CONFIDENTIALITY is qop=auth-conf, INTEGRITY alone auth-int,
+ * neither auth (2, 1, 0).  Also shows the user and SECPKG_ATTR_KEY_INFO. */
+static int established_layer(CtxtHandle *ctx, ULONG attrs, int is_isc)
 {
     SecPkgContext_KeyInfoA ki;
     SecPkgContext_NamesA names;
-    int layer = 0;
+    ULONG conf = is_isc ? ISC_RET_CONFIDENTIALITY : ASC_RET_CONFIDENTIALITY;
+    ULONG integ = is_isc ? ISC_RET_INTEGRITY : ASC_RET_INTEGRITY;
+    int layer = attrs & conf ? 2 : attrs & integ ? 1 : 0;
 
     if (QueryContextAttributesA(ctx, SECPKG_ATTR_NAMES, &names) == SEC_E_OK) {
         fprintf(stderr, "%s: authenticated user: %s\n", demo_progname(), names.sUserName);
         FreeContextBuffer(names.sUserName);
     }
     if (QueryContextAttributesA(ctx, SECPKG_ATTR_KEY_INFO, &ki) == SEC_E_OK) {
-        const char *s = ki.sSignatureAlgorithmName ? ki.sSignatureAlgorithmName : "";
-        fprintf(stderr, "%s: KEY_INFO: %s / %s (%lu bits)\n", demo_progname(), s,
-                ki.sEncryptAlgorithmName ? ki.sEncryptAlgorithmName : "",
+        fprintf(stderr, "%s: KEY_INFO: signature %s, encryption %s (%lu bits)\n",
+                demo_progname(), ki.sSignatureAlgorithmName ? ki.sSignatureAlgorithmName : "-",
+                ki.sEncryptAlgorithmName ? ki.sEncryptAlgorithmName : "-",
                 (unsigned long)ki.KeySize);
-        if (strstr(s, "auth-conf") != NULL)
-            layer = 2;
-        else if (strstr(s, "auth-int") != NULL)
-            layer = 1;
         FreeContextBuffer(ki.sSignatureAlgorithmName);
         FreeContextBuffer(ki.sEncryptAlgorithmName);
     }
+    fprintf(stderr, "%s: qop=%s\n", demo_progname(),
+            layer == 2 ? "auth-conf" : layer == 1 ? "auth-int" : "auth");
     return layer;
 }
 
@@ -260,7 +260,7 @@ static int run_server(CredHandle *cred)
     fprintf(stderr, "%s: negotiation complete; ASC_RET ", demo_progname());
     demo_print_ret_flags(stderr, attrs, 0);
     fputc('\n', stderr);
-    layer = established_layer(&ctx);
+    layer = established_layer(&ctx, attrs, 0);
     if (send_message('S', &ctx, layer, "srv message 1") < 0 || recv_message('C', &ctx, layer) < 0)
         goto out;
     rc = 0;
@@ -321,7 +321,7 @@ static int run_client(CredHandle *cred, const char *target, const char *qop)
             demo_progname());
     demo_print_ret_flags(stderr, attrs, 1);
     fputc('\n', stderr);
-    layer = established_layer(&ctx);
+    layer = established_layer(&ctx, attrs, 1);
     if (recv_message('S', &ctx, layer) < 0 || send_message('C', &ctx, layer, "client message 1") < 0)
         goto out;
     rc = 0;

@@ -215,7 +215,9 @@ static void http_exchange(CredHandle *cc, CredHandle *sc, CtxtHandle *cx, CtxtHa
     SECURITY_STATUS st = init_leg(cc, cx, true, URI, HTTP_ISC, s1.out, s1.out_len, &c1);
     ck_assert_msg(st == SEC_I_CONTINUE_NEEDED || st == SEC_E_OK, "ISC: 0x%08x %s",
                   (unsigned)st, SspiShimLastErrorMessage());
-    ck_assert_msg(strncmp((char *)c1.out, "Digest ", 7) == 0, "Authorization: %s", c1.out);
+    /* The credentials without the scheme, as Windows returns them (curl
+     * writes "Digest " in front itself). */
+    ck_assert_msg(strncmp((char *)c1.out, "username=", 9) == 0, "Authorization: %s", c1.out);
     ck_assert_ptr_nonnull(strstr((char *)c1.out, "uri=\"" URI "\""));
     ASSERT_STATUS(accept_leg(sc, sx, false, HTTP_ASC, c1.out, c1.out_len, "GET", NULL, 0, BIG,
                              &s2),
@@ -996,8 +998,12 @@ START_TEST(curl_flow_signs_before_rspauth)
                   SEC_I_CONTINUE_NEEDED);
     /* curl's flags: ISC_REQ_USE_HTTP_STYLE alone, no mutual authentication. */
     /* Without ISC_REQ_MUTUAL_AUTH the response is the last leg: SEC_E_OK,
-     * as Windows' WDigest answers curl. */
-    ASSERT_STATUS(init_leg(&cc, &cx, true, URI, HTTP_ISC, s1.out, s1.out_len, &r), SEC_E_OK);
+     * as Windows' WDigest answers curl.  curl (lib/vauth/digest_sspi.c)
+     * cuts "Digest " off the challenge before passing it. */
+    ck_assert(strncmp((char *)s1.out, "Digest ", 7) == 0);
+    ASSERT_STATUS(init_leg(&cc, &cx, true, URI, HTTP_ISC, s1.out + 7, s1.out_len - 7, &r),
+                  SEC_E_OK);
+    ck_assert_msg(strncmp((char *)r.out, "username=", 9) == 0, "Authorization: %s", r.out);
     FreeCredentialsHandle(&cc);         /* as curl does: the context keeps it */
     ASSERT_STATUS(accept_leg(&sc, &sx, false, HTTP_ASC, r.out, r.out_len, "GET", NULL, 0, BIG, &s),
                   SEC_E_OK);

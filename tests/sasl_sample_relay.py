@@ -12,7 +12,7 @@ for the password with getpass(): without a controlling terminal (each
 program runs in a new session) glibc reads it from stdin, so the prompt
 "Password: " is answered with PASSWORD.  The programs' stdout is made
 line-buffered with stdbuf (the samples never flush).  Exit: 0 when both
-exit 0, else 1, with each exit status printed; 60 s at most.
+exit 0, else 1, with each exit status printed; 30 s at most.
 """
 import os
 import select
@@ -38,11 +38,11 @@ def main():
     other = {"S": "C", "C": "S"}
     fds = {procs[t].stdout.fileno(): t for t in procs}
     bufs = {t: b"" for t in procs}
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 30
     while fds:
         left = deadline - time.monotonic()
         if left <= 0:
-            print("relay: timeout after 60 s")
+            print("relay: timeout after 30 s")
             for p in procs.values():
                 p.kill()
             break
@@ -52,6 +52,11 @@ def main():
             data = os.read(fd, 65536)
             if not data:
                 del fds[fd]
+                # The peer must see the end too, or it waits for ever.
+                try:
+                    procs[other[tag]].stdin.close()
+                except (BrokenPipeError, ValueError):
+                    pass
                 if bufs[tag]:
                     print("%s| %s" % (tag, bufs[tag].decode(errors="replace")))
                 continue

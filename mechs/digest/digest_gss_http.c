@@ -298,11 +298,28 @@ OM_uint32 dg_http_authorization(OM_uint32 *minor, struct dg_ctx *ctx, gss_buffer
         digest_http_response_value(ctx->alg, ctx->ha1, ctx->nonce, r.nc, ctx->cnonce, ctx->qop,
                                    ha2, r.response) != DIGEST_OK)
         return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
-    if (digest_http_response_serialize(&r, DIGEST_SER_SCHEME, &s, &slen) != DIGEST_OK)
+    /* The credentials without the "Digest" scheme, as Windows' WDigest
+     * returns them: curl's Windows code puts "Digest " in front itself. */
+    if (digest_http_response_serialize(&r, 0, &s, &slen) != DIGEST_OK)
         return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
     major = dg_set_token(minor, out, s, slen);
     free(s);
     return major;
+}
+
+/* The value starts with the "Digest" auth-scheme (RFC 7235 2.1). */
+static int has_digest_scheme(const char *wire, size_t wlen)
+{
+    return wlen >= 7 && strncasecmp(wire, "Digest", 6) == 0 &&
+           (wire[6] == ' ' || wire[6] == '\t');
+}
+
+static int is_bare_challenge(const char *wire, size_t wlen)
+{
+    digest_http_challenge *one = NULL;
+    int yes = digest_http_parse_challenge(wire, wlen, 0, &one, NULL) == DIGEST_OK;
+    digest_http_challenge_free(one);
+    return yes;
 }
 
 static OM_uint32 answer_challenge(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags,
@@ -318,8 +335,24 @@ static OM_uint32 answer_challenge(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint3
     char *eh;
     OM_uint32 major;
 
-    if (digest_http_parse_challenges(values, lens, 1, 0, &list, NULL, NULL) != DIGEST_OK)
-        return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+    if (has_digest_scheme(wire, wlen)) {
+        /* A whole WWW-Authenticate value: one or more challenges. */
+        if (digest_http_parse_challenges(values, lens, 1, 0, &list, NULL, NULL) != DIGEST_OK)
+            return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+    } else {
+        /* The auth-params alone: what Windows' curl passes after cutting
+         * "Digest " off the header. */
+        digest_http_challenge *one = NULL;
+        if (digest_http_parse_challenge(wire, wlen, 0, &one, NULL) != DIGEST_OK)
+            return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+        list = malloc(sizeof(*list));
+        if (list == NULL) {
+            digest_http_challenge_free(one);
+            return dg_minor(minor, GSS_S_FAILURE, ENOMEM);
+        }
+        list->count = 1;
+        list->items = one;
+    }
     /* RFC 7616 3.7: the first challenge with an algorithm we support */
     ch = digest_http_challenge_select(list, ALL_HTTP_ALGS);
     if (!ch) {
@@ -455,8 +488,9 @@ OM_uint32 dg_http_init(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags
     if (ctx->state == DG_START)
         return answer_challenge(minor, ctx, req_flags, p, wire, wlen, out);
     /* A second challenge (stale=true) instead of Authentication-Info:
-     * answer it again with the new nonce (RFC 7616 3.3). */
-    if (wlen >= 7 && strncasecmp(wire, "Digest ", 7) == 0)
+     * answer it again with the new nonce (RFC 7616 3.3).  A challenge has
+     * a realm, Authentication-Info never does. */
+    if (has_digest_scheme(wire, wlen) || is_bare_challenge(wire, wlen))
         return answer_challenge(minor, ctx, req_flags, p, wire, wlen, out);
     return check_auth_info(minor, ctx, wire, wlen);
 }
