@@ -116,6 +116,7 @@ SECURITY_STATUS shim_digest_find_inputs(enum shim_digest_call call, PSecBufferDe
 {
     memset(out, 0, sizeof(*out));
     const SecBuffer *params[4] = {NULL, NULL, NULL, NULL};
+    const SecBuffer *target_host = NULL;
     size_t nparams = 0;
     if (desc != NULL && desc->pBuffers != NULL) {
         for (ULONG i = 0; i < desc->cBuffers; i++) {
@@ -125,6 +126,8 @@ SECURITY_STATUS shim_digest_find_inputs(enum shim_digest_call call, PSecBufferDe
                 out->token = b;
             else if (type == SECBUFFER_CHANNEL_BINDINGS && out->bindings == NULL)
                 out->bindings = b;
+            else if (type == SECBUFFER_TARGET_HOST && target_host == NULL)
+                target_host = b;    /* "Input Buffers for the Digest Challenge Response": 3 */
             else if (type == SECBUFFER_PKG_PARAMS) {
                 if (nparams == sizeof(params) / sizeof(params[0]))
                     return SEC_E_INVALID_TOKEN;
@@ -136,7 +139,9 @@ SECURITY_STATUS shim_digest_find_inputs(enum shim_digest_call call, PSecBufferDe
     switch (call) {
     case SHIM_DIGEST_ISC:
         hash_at = 1;
-        out->target_host = text_of(params[2]);
+        /* The SPN as Windows documents it (a SECBUFFER_TARGET_HOST, UTF-8), or
+         * the third PKG_PARAMS buffer for callers that pass it that way. */
+        out->target_host = text_of(target_host != NULL ? target_host : params[2]);
         if (nparams > 3)
             return SEC_E_INVALID_TOKEN;
         break;

@@ -1400,6 +1400,108 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* draft-santesson-digestbind-01: the three binding directives of a
+ * Windows (Extended Protection) Authorization, as .NET writes it. */
+#define CBT_HEAD                                                                           \
+    "Digest username=\"Mufasa\",realm=\"r\",nonce=\"+Upgraded+v1abc\",uri=\"/\","          \
+    "cnonce=\"+Upgraded+v1dd5c2c6e3e8ec2a6f9d1a4f4a6c05cb30123456789abcdef0123456789abcdef\"," \
+    "nc=00000001,algorithm=MD5-sess,response=\"0123456789abcdef0123456789abcdef\",qop=auth"
+START_TEST(test_channel_binding_directives)
+{
+    static const char *const in =
+        CBT_HEAD ",hashed-dirs=\"service-name,channel-binding\","
+                 "service-name=\"HTTP/www.example.org\","
+                 "channel-binding=\"0123456789ABCDEF0123456789abcdef\"";
+    digest_http_response *r = NULL, *plain = NULL;
+    size_t off;
+    char *s = NULL;
+
+    ck_status(digest_http_parse_response(in, strlen(in), 0, &r, &off), DIGEST_OK);
+    ck_assert_str_eq(r->hashed_dirs, "service-name,channel-binding");
+    ck_assert_str_eq(r->service_name, "HTTP/www.example.org");
+    ck_assert_str_eq(r->channel_binding, "0123456789ABCDEF0123456789abcdef"); /* as sent */
+    ck_status(digest_http_response_serialize(r, 0, &s, NULL), DIGEST_OK);
+    ck_assert_msg(strstr(s, ", hashed-dirs=\"service-name,channel-binding\", "
+                            "service-name=\"HTTP/www.example.org\", "
+                            "channel-binding=\"0123456789ABCDEF0123456789abcdef\"") != NULL,
+                  "serialized: %s", s);
+    free(s);
+    roundtrip(K_RESP, in, 0, 0);
+    roundtrip(K_RESP, in, DIGEST_PARSE_STRICT, DIGEST_SER_WINDOWS);
+    /* equality sees each of them */
+    ck_status(digest_http_parse_response(CBT_HEAD, strlen(CBT_HEAD), 0, &plain, &off), DIGEST_OK);
+    ck_assert_ptr_null(plain->hashed_dirs);
+    ck_assert_ptr_null(plain->service_name);
+    ck_assert_str_eq(plain->channel_binding, "");
+    ck_assert(!digest_http_response_equal(r, plain));
+    r->channel_binding[5] = '0';
+    {
+        digest_http_response *again = NULL;
+        ck_status(digest_http_parse_response(in, strlen(in), 0, &again, &off), DIGEST_OK);
+        ck_assert(!digest_http_response_equal(r, again));
+        digest_http_response_free(again);
+    }
+    /* all three or none, in the serializer too */
+    free(plain->service_name);
+    plain->service_name = strdup("HTTP/x");
+    ck_status(digest_http_response_serialize(plain, 0, &s, NULL), DIGEST_ERR_MISSING);
+    plain->hashed_dirs = strdup("service-name,channel-binding");
+    ck_status(digest_http_response_serialize(plain, 0, &s, NULL), DIGEST_ERR_MISSING);
+    strcpy(plain->channel_binding, "0123456789abcdef0123456789abcdeg");
+    ck_status(digest_http_response_serialize(plain, 0, &s, NULL), DIGEST_ERR_BAD_VALUE);
+    strcpy(plain->channel_binding, "0123456789abcdef0123456789abcdef");
+    ck_status(digest_http_response_serialize(plain, 0, &s, NULL), DIGEST_OK);
+    free(s);
+    digest_http_response_free(plain);
+    digest_http_response_free(r);
+
+    {
+        static const struct {
+            const char *tail;
+            digest_status want;
+        } bad[] = {
+            /* duplicates */
+            {",hashed-dirs=\"service-name,channel-binding\",service-name=\"HTTP/a\","
+             "channel-binding=\"0123456789abcdef0123456789abcdef\",Hashed-Dirs=\"x\"",
+             DIGEST_ERR_DUPLICATE},
+            {",hashed-dirs=\"service-name,channel-binding\",service-name=\"HTTP/a\","
+             "service-name=\"HTTP/b\",channel-binding=\"0123456789abcdef0123456789abcdef\"",
+             DIGEST_ERR_DUPLICATE},
+            {",hashed-dirs=\"service-name,channel-binding\",service-name=\"HTTP/a\","
+             "channel-binding=\"0123456789abcdef0123456789abcdef\","
+             "channel-binding=\"0123456789abcdef0123456789abcdef\"",
+             DIGEST_ERR_DUPLICATE},
+            /* one without the others */
+            {",service-name=\"HTTP/a\"", DIGEST_ERR_MISSING},
+            {",hashed-dirs=\"service-name,channel-binding\",service-name=\"HTTP/a\"",
+             DIGEST_ERR_MISSING},
+            {",channel-binding=\"0123456789abcdef0123456789abcdef\"", DIGEST_ERR_MISSING},
+            /* channel-binding is 32 hex digits */
+            {",hashed-dirs=\"service-name,channel-binding\",service-name=\"HTTP/a\","
+             "channel-binding=\"0123456789abcdef\"",
+             DIGEST_ERR_BAD_VALUE},
+            {",hashed-dirs=\"service-name,channel-binding\",service-name=\"HTTP/a\","
+             "channel-binding=\"0123456789abcdef0123456789abcdeZ\"",
+             DIGEST_ERR_BAD_VALUE},
+        };
+        size_t i;
+        char buf[1024];
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            digest_status st;
+            snprintf(buf, sizeof(buf), "%s%s", CBT_HEAD, bad[i].tail);
+            st = parse_str(K_RESP, buf, 0);
+            ck_assert_msg(st == bad[i].want, "case %zu: %s", i, digest_status_str(st));
+        }
+        /* the RFC quoted-string form is required in strict mode */
+        snprintf(buf, sizeof(buf), "%s%s", CBT_HEAD,
+                 ",hashed-dirs=\"service-name,channel-binding\",service-name=\"HTTP/a\","
+                 "channel-binding=0123456789abcdef0123456789abcdef");
+        ck_status(parse_str(K_RESP, buf, DIGEST_PARSE_STRICT), DIGEST_ERR_WRONG_FORM);
+        ck_status(parse_str(K_RESP, buf, 0), DIGEST_OK);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("digest_codec");
@@ -1414,6 +1516,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_windows_challenges);
     tcase_add_test(t, test_apache);
     tcase_add_test(t, test_lenient_peers);
+    tcase_add_test(t, test_channel_binding_directives);
     tcase_add_test(t, test_windows_username);
     suite_add_tcase(s, t);
     t = tcase_create("rules");

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <gssapi/gssapi.h>
+#include <openssl/evp.h>
 #ifdef SSPI_SHIM_MIT
 #include <gssapi/gssapi_ext.h>
 #endif
@@ -664,6 +665,394 @@ START_TEST(http_later_requests_follow_nc)
 }
 END_TEST
 
+/* ------------------------------------------------- channel bindings (HTTP) */
+/* draft-santesson-digestbind-01, as Windows' Extended Protection. */
+
+#define CBT_SPN "HTTP/www.example.org"
+#define CBT_NO_POLICY (-1)
+
+static void md5_hex(const void *data, size_t len, char out[33])
+{
+    unsigned char h[16];
+    unsigned int hl = 0, i;
+    ck_assert_int_eq(EVP_Digest(data, len, h, &hl, EVP_md5(), NULL), 1);
+    ck_assert_uint_eq(hl, 16);
+    for (i = 0; i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* The channel-binding directive for cb, laid out here byte by byte. */
+static void expected_binding(const struct gss_channel_bindings_struct *cb, char out[33])
+{
+    unsigned char buf[512];
+    size_t n = 0;
+    put_le32(buf + n, cb->initiator_addrtype);
+    put_le32(buf + n + 4, (uint32_t)cb->initiator_address.length);
+    n += 8;
+    memcpy(buf + n, cb->initiator_address.value, cb->initiator_address.length);
+    n += cb->initiator_address.length;
+    put_le32(buf + n, cb->acceptor_addrtype);
+    put_le32(buf + n + 4, (uint32_t)cb->acceptor_address.length);
+    n += 8;
+    memcpy(buf + n, cb->acceptor_address.value, cb->acceptor_address.length);
+    n += cb->acceptor_address.length;
+    put_le32(buf + n, (uint32_t)cb->application_data.length);
+    n += 4;
+    memcpy(buf + n, cb->application_data.value, cb->application_data.length);
+    n += cb->application_data.length;
+    md5_hex(buf, n, out);
+}
+
+static void app_bindings(struct gss_channel_bindings_struct *cb, const char *app)
+{
+    memset(cb, 0, sizeof(*cb));
+    cb->application_data.value = (void *)app;
+    cb->application_data.length = strlen(app);
+}
+
+/* A framed token with the service name (client) or policy (acceptor). */
+static gss_buffer_desc framed_cbt(const char *mode, const char *wire, const char *spn, int policy)
+{
+    unsigned char pol = (unsigned char)(policy < 0 ? 0 : policy);
+    struct gssmap_digest_record rec[] = {
+        {GSS_SSPI_SHIM_DIGEST_P_WIRE, wire, strlen(wire)},
+        {GSS_SSPI_SHIM_DIGEST_P_MODE, mode, mode ? 1 : 0},
+        {GSS_SSPI_SHIM_DIGEST_P_METHOD, "GET", 3},
+        {GSS_SSPI_SHIM_DIGEST_P_TARGET_HOST, spn, spn ? strlen(spn) : 0},
+        {GSS_SSPI_SHIM_DIGEST_P_CB_POLICY, policy < 0 ? NULL : &pol, 1},
+    };
+    gss_buffer_desc b;
+    b.length = gssmap_digest_params_size(rec, 5, 1);
+    ck_assert_uint_gt(b.length, 0);
+    b.value = malloc(b.length);
+    ck_assert_uint_eq(gssmap_digest_params_write(rec, 5, 1, b.value, b.length), b.length);
+    return b;
+}
+
+/* The value of directive name="..." in s (static buffer). */
+static const char *dir_value(const char *s, const char *name)
+{
+    static char v[256];
+    char key[64];
+    const char *p, *e;
+    snprintf(key, sizeof(key), "%s=\"", name);
+    p = strstr(s, key);
+    if (!p)
+        return NULL;
+    p += strlen(key);
+    e = strchr(p, '"');
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_lt((size_t)(e - p), sizeof(v));
+    memcpy(v, p, (size_t)(e - p));
+    v[e - p] = '\0';
+    return v;
+}
+
+/* One whole exchange: the client binds with spn/ccb (spn NULL: it cannot
+ * name the service, so it answers as before), tamper() may change its
+ * Authorization, the acceptor checks with scb and policy.  Returns the
+ * acceptor's major status; on success the client verifies rspauth and,
+ * with later != NULL, one later request (nc 2) must verify too and be
+ * returned.  *auth_out: the Authorization (caller frees). */
+static OM_uint32 cbt_exchange(const char *spn, gss_channel_bindings_t ccb,
+                              gss_channel_bindings_t scb, int policy, void (*tamper)(char *),
+                              char **auth_out, OM_uint32 *minor_out)
+{
+    OM_uint32 minor, major, flags = 0;
+    gss_cred_id_t scred = server_cred(&opt_password, password_path);
+    gss_cred_id_t ccred = client_cred(USER, PASS);
+    gss_ctx_id_t sctx = GSS_C_NO_CONTEXT, cctx = GSS_C_NO_CONTEXT;
+    gss_name_t tgt = target("/", &nt_uri);
+    gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER;
+    char *chal, *auth, *info;
+
+    chal = http_challenge(&sctx, scred);
+    /* every nonce of ours is upgraded */
+    ck_assert_msg(strstr(chal, "nonce=\"+Upgraded+") != NULL, "challenge: %s", chal);
+    in = framed_cbt(NULL, chal, spn, CBT_NO_POLICY);
+    CK_MAJ(gss_init_sec_context(&minor, ccred, &cctx, tgt, &mech_oid, GSS_C_MUTUAL_FLAG, 0, ccb,
+                                &in, NULL, &out, &flags, NULL),
+           GSS_S_CONTINUE_NEEDED);
+    free(in.value);
+    auth = str_of(&out);
+    gss_release_buffer(&minor, &out);
+    if (tamper)
+        tamper(auth);
+    in = framed_cbt("H", auth, NULL, policy);
+    major = gss_accept_sec_context(minor_out, &sctx, scred, &in, scb, NULL, NULL, &out, &flags,
+                                   NULL, NULL);
+    free(in.value);
+    if (major == GSS_S_COMPLETE) {
+        gss_buffer_desc m2 = later_msg("GET", "/two"), sm = later_msg("GET", NULL);
+        gss_buffer_desc t2 = GSS_C_EMPTY_BUFFER;
+        info = str_of(&out);
+        CK_MAJ(client_finish(&cctx, ccred, tgt, info, &flags, &minor), GSS_S_COMPLETE);
+        ck_assert(flags & GSS_C_MUTUAL_FLAG);
+        /* a later request repeats the cnonce and the binding directives */
+        CK_MAJ(gss_get_mic(&minor, cctx, 0, &m2, &t2), GSS_S_COMPLETE);
+        {
+            char *later = str_of(&t2), *cn = strdup(dir_value(auth, "cnonce"));
+            ck_assert_str_eq(dir_value(later, "cnonce"), cn);
+            ck_assert_int_eq(strstr(later, "hashed-dirs=") != NULL,
+                             strstr(auth, "hashed-dirs=") != NULL);
+            if (strstr(auth, "channel-binding=")) {
+                char *cbv = strdup(dir_value(auth, "channel-binding"));
+                ck_assert_str_eq(dir_value(later, "channel-binding"), cbv);
+                free(cbv);
+            }
+            free(cn);
+            free(later);
+        }
+        CK_MAJ(gss_verify_mic(&minor, sctx, &sm, &t2, NULL), GSS_S_COMPLETE);
+        gss_release_buffer(&minor, &t2);
+        free(m2.value);
+        free(sm.value);
+        free(info);
+    }
+    gss_release_buffer(&minor, &out);
+    if (auth_out)
+        *auth_out = auth;
+    else
+        free(auth);
+    free(chal);
+    gss_delete_sec_context(&minor, &sctx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &cctx, GSS_C_NO_BUFFER);
+    gss_release_name(&minor, &tgt);
+    gss_release_cred(&minor, &scred);
+    gss_release_cred(&minor, &ccred);
+    return major;
+}
+
+static const int all_policies[] = {CBT_NO_POLICY, GSS_SSPI_SHIM_DIGEST_CB_DEFAULT,
+                                   GSS_SSPI_SHIM_DIGEST_CB_REQUIRE,
+                                   GSS_SSPI_SHIM_DIGEST_CB_ALLOW_MISSING};
+
+START_TEST(http_cbt_equal_bindings_bind_the_response)
+{
+    OM_uint32 minor = 0;
+    unsigned char ia[4] = {192, 0, 2, 1}, aa[4] = {198, 51, 100, 7};
+    struct gss_channel_bindings_struct cb;
+    char want_cb[33], want_hash[33], sn_cb[128], *auth = NULL;
+    const char *cnonce;
+    size_t i;
+
+    app_bindings(&cb, "tls-server-end-point:0123456789abcdef");
+    /* addresses too: each field goes into the hash in its place */
+    cb.initiator_addrtype = GSS_C_AF_INET;
+    cb.initiator_address.value = ia;
+    cb.initiator_address.length = 4;
+    cb.acceptor_addrtype = GSS_C_AF_INET;
+    cb.acceptor_address.value = aa;
+    cb.acceptor_address.length = 4;
+    expected_binding(&cb, want_cb);
+    snprintf(sn_cb, sizeof(sn_cb), CBT_SPN ":%s", want_cb);
+    md5_hex(sn_cb, strlen(sn_cb), want_hash);
+    for (i = 0; i < sizeof(all_policies) / sizeof(all_policies[0]); i++) {
+        CK_MAJ(cbt_exchange(CBT_SPN, &cb, &cb, all_policies[i], NULL, &auth, &minor),
+               GSS_S_COMPLETE);
+        ck_assert_str_eq(dir_value(auth, "hashed-dirs"), "service-name,channel-binding");
+        ck_assert_str_eq(dir_value(auth, "service-name"), CBT_SPN);
+        ck_assert_str_eq(dir_value(auth, "channel-binding"), want_cb);
+        cnonce = dir_value(auth, "cnonce");
+        ck_assert_uint_eq(strlen(cnonce), 12 + 32 + 32);
+        ck_assert(strncmp(cnonce, "+Upgraded+v1", 12) == 0);
+        ck_assert(strncmp(cnonce + 12, want_hash, 32) == 0);
+        ck_assert_uint_eq(strspn(cnonce + 44, "0123456789abcdef"), 32);
+        free(auth);
+    }
+}
+END_TEST
+
+START_TEST(http_cbt_different_bindings_fail)
+{
+    OM_uint32 minor = 0;
+    struct gss_channel_bindings_struct a, b;
+    size_t i;
+    app_bindings(&a, "tls-server-end-point:client-sees-this");
+    app_bindings(&b, "tls-server-end-point:server-has-this");
+    for (i = 0; i < sizeof(all_policies) / sizeof(all_policies[0]); i++) {
+        CK_MAJ(cbt_exchange(CBT_SPN, &a, &b, all_policies[i], NULL, NULL, &minor),
+               GSS_S_BAD_BINDINGS);
+        ck_assert_uint_eq(minor, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    }
+}
+END_TEST
+
+START_TEST(http_cbt_unbound_client)
+{
+    OM_uint32 minor = 0;
+    struct gss_channel_bindings_struct s;
+    char *auth = NULL;
+    app_bindings(&s, "tls-server-end-point:server");
+    /* the client names the service but has no bindings: the zero hash */
+    CK_MAJ(cbt_exchange(CBT_SPN, GSS_C_NO_CHANNEL_BINDINGS, &s, CBT_NO_POLICY, NULL, &auth,
+                        &minor),
+           GSS_S_COMPLETE);
+    ck_assert_str_eq(dir_value(auth, "channel-binding"), "00000000000000000000000000000000");
+    free(auth);
+    CK_MAJ(cbt_exchange(CBT_SPN, GSS_C_NO_CHANNEL_BINDINGS, &s,
+                        GSS_SSPI_SHIM_DIGEST_CB_ALLOW_MISSING, NULL, NULL, &minor),
+           GSS_S_COMPLETE);
+    CK_MAJ(cbt_exchange(CBT_SPN, GSS_C_NO_CHANNEL_BINDINGS, &s, GSS_SSPI_SHIM_DIGEST_CB_REQUIRE,
+                        NULL, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    ck_assert_uint_eq(minor, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    CK_MAJ(cbt_exchange(CBT_SPN, GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_CHANNEL_BINDINGS,
+                        GSS_SSPI_SHIM_DIGEST_CB_REQUIRE, NULL, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    /* a legacy response (no service name: no hashed-dirs, a plain cnonce)
+     * to the upgraded nonce */
+    CK_MAJ(cbt_exchange(NULL, &s, &s, CBT_NO_POLICY, NULL, &auth, &minor), GSS_S_COMPLETE);
+    ck_assert_ptr_null(strstr(auth, "hashed-dirs"));
+    ck_assert_ptr_null(strstr(auth, "+Upgraded+v1"));
+    free(auth);
+    CK_MAJ(cbt_exchange(NULL, GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_CHANNEL_BINDINGS,
+                        GSS_SSPI_SHIM_DIGEST_CB_DEFAULT, NULL, NULL, &minor),
+           GSS_S_COMPLETE);
+    CK_MAJ(cbt_exchange(NULL, &s, &s, GSS_SSPI_SHIM_DIGEST_CB_REQUIRE, NULL, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    ck_assert_uint_eq(minor, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+}
+END_TEST
+
+START_TEST(http_cbt_server_without_bindings)
+{
+    OM_uint32 minor = 0;
+    struct gss_channel_bindings_struct c;
+    app_bindings(&c, "tls-server-end-point:client");
+    /* the client's TLS channel is not this server's */
+    CK_MAJ(cbt_exchange(CBT_SPN, &c, GSS_C_NO_CHANNEL_BINDINGS, CBT_NO_POLICY, NULL, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    ck_assert_uint_eq(minor, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    CK_MAJ(cbt_exchange(CBT_SPN, &c, GSS_C_NO_CHANNEL_BINDINGS,
+                        GSS_SSPI_SHIM_DIGEST_CB_ALLOW_MISSING, NULL, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    /* REQUIRE: a TLS-terminating proxy in front checked the channel */
+    CK_MAJ(cbt_exchange(CBT_SPN, &c, GSS_C_NO_CHANNEL_BINDINGS, GSS_SSPI_SHIM_DIGEST_CB_REQUIRE,
+                        NULL, NULL, &minor),
+           GSS_S_COMPLETE);
+}
+END_TEST
+
+static void tamper_binding(char *auth)
+{
+    char *p = strstr(auth, "channel-binding=\"");
+    ck_assert_ptr_nonnull(p);
+    p += 17;
+    *p = *p == 'a' ? 'b' : 'a';
+}
+
+static void tamper_service_name(char *auth)
+{
+    char *p = strstr(auth, "service-name=\"" CBT_SPN "\"");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p + 14 + strlen(CBT_SPN) - 3, "com", 3);
+}
+
+static void tamper_hashed_dirs(char *auth)
+{
+    char *p = strstr(auth, "hashed-dirs=\"service-name,channel-binding\"");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p + 13, "service-name,service-name,", 26); /* same length, no channel-binding */
+}
+
+static void tamper_cnonce_prefix(char *auth)
+{
+    char *p = strstr(auth, "cnonce=\"+Upgraded+v1");
+    ck_assert_ptr_nonnull(p);
+    p[19] = '2';
+}
+
+START_TEST(http_cbt_tampered_directives_fail)
+{
+    OM_uint32 minor = 0;
+    struct gss_channel_bindings_struct c;
+    app_bindings(&c, "tls-server-end-point:client");
+    /* channel-binding changed: the cnonce no longer carries its hash */
+    CK_MAJ(cbt_exchange(CBT_SPN, &c, &c, CBT_NO_POLICY, tamper_binding, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    ck_assert_uint_eq(minor, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    /* nor behind a proxy that demands bindings */
+    CK_MAJ(cbt_exchange(CBT_SPN, &c, GSS_C_NO_CHANNEL_BINDINGS, GSS_SSPI_SHIM_DIGEST_CB_REQUIRE,
+                        tamper_binding, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    CK_MAJ(cbt_exchange(CBT_SPN, &c, &c, CBT_NO_POLICY, tamper_service_name, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    ck_assert_uint_eq(minor, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    CK_MAJ(cbt_exchange(CBT_SPN, &c, &c, CBT_NO_POLICY, tamper_cnonce_prefix, NULL, &minor),
+           GSS_S_BAD_BINDINGS);
+    /* hashed-dirs other than exactly the two directives: malformed */
+    CK_MAJ(cbt_exchange(CBT_SPN, &c, &c, CBT_NO_POLICY, tamper_hashed_dirs, NULL, &minor),
+           GSS_S_DEFECTIVE_TOKEN);
+    ck_assert_uint_eq(minor, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+}
+END_TEST
+
+START_TEST(http_cbt_later_request_must_keep_binding)
+{
+    OM_uint32 minor, flags = 0;
+    gss_cred_id_t scred = server_cred(&opt_password, password_path);
+    gss_cred_id_t ccred = client_cred(USER, PASS);
+    gss_ctx_id_t sctx = GSS_C_NO_CONTEXT, cctx = GSS_C_NO_CONTEXT;
+    gss_name_t tgt = target("/", &nt_uri);
+    struct gss_channel_bindings_struct c;
+    gss_buffer_desc in, out = GSS_C_EMPTY_BUFFER, m2 = later_msg("GET", "/two"),
+                        sm = later_msg("GET", NULL), t2 = GSS_C_EMPTY_BUFFER;
+    char *chal, *auth, *info, *later, *p;
+
+    app_bindings(&c, "tls-server-end-point:client");
+    chal = http_challenge(&sctx, scred);
+    in = framed_cbt(NULL, chal, CBT_SPN, CBT_NO_POLICY);
+    CK_MAJ(gss_init_sec_context(&minor, ccred, &cctx, tgt, &mech_oid, GSS_C_MUTUAL_FLAG, 0, &c,
+                                &in, NULL, &out, &flags, NULL),
+           GSS_S_CONTINUE_NEEDED);
+    free(in.value);
+    auth = str_of(&out);
+    gss_release_buffer(&minor, &out);
+    in = framed_cbt("H", auth, NULL, CBT_NO_POLICY);
+    CK_MAJ(gss_accept_sec_context(&minor, &sctx, scred, &in, &c, NULL, NULL, &out, &flags, NULL,
+                                  NULL),
+           GSS_S_COMPLETE);
+    free(in.value);
+    info = str_of(&out);
+    gss_release_buffer(&minor, &out);
+    CK_MAJ(client_finish(&cctx, ccred, tgt, info, &flags, &minor), GSS_S_COMPLETE);
+    CK_MAJ(gss_get_mic(&minor, cctx, 0, &m2, &t2), GSS_S_COMPLETE);
+    /* the same request without the binding directives (its response is
+     * still right: it covers the cnonce, not the directives themselves) */
+    later = str_of(&t2);
+    p = strstr(later, ", hashed-dirs=");
+    ck_assert_ptr_nonnull(p);
+    *p = '\0';
+    {
+        gss_buffer_desc t = {strlen(later), later};
+        CK_MAJ(gss_verify_mic(&minor, sctx, &sm, &t, NULL), GSS_S_BAD_SIG);
+        ck_assert_uint_eq(minor, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    }
+    CK_MAJ(gss_verify_mic(&minor, sctx, &sm, &t2, NULL), GSS_S_COMPLETE);
+    gss_release_buffer(&minor, &t2);
+    free(later);
+    free(m2.value);
+    free(sm.value);
+    free(chal);
+    free(auth);
+    free(info);
+    gss_delete_sec_context(&minor, &sctx, GSS_C_NO_BUFFER);
+    gss_delete_sec_context(&minor, &cctx, GSS_C_NO_BUFFER);
+    gss_release_name(&minor, &tgt);
+    gss_release_cred(&minor, &scred);
+    gss_release_cred(&minor, &ccred);
+}
+END_TEST
+
 /* ------------------------------------------------------------- SASL */
 
 struct sasl_pair {
@@ -980,6 +1369,12 @@ static Suite *suite(void)
     tcase_add_test(tc, http_first_leg_response_then_replay);
     tcase_add_test(tc, http_tampered_rspauth_fails_client);
     tcase_add_test(tc, http_later_requests_follow_nc);
+    tcase_add_test(tc, http_cbt_equal_bindings_bind_the_response);
+    tcase_add_test(tc, http_cbt_different_bindings_fail);
+    tcase_add_test(tc, http_cbt_unbound_client);
+    tcase_add_test(tc, http_cbt_server_without_bindings);
+    tcase_add_test(tc, http_cbt_tampered_directives_fail);
+    tcase_add_test(tc, http_cbt_later_request_must_keep_binding);
     tcase_add_test(tc, sasl_auth);
     tcase_add_test(tc, sasl_wrong_password);
     tcase_add_test(tc, sasl_auth_int);

@@ -358,6 +358,23 @@ START_TEST(curl_layouts_are_understood)
     ck_assert(!gssmap_digest_param_has(&p, GSS_SSPI_SHIM_DIGEST_P_CB_POLICY));
     free(tok.value);
 
+    /* The documented ISC layout: buffer 3 is a SECBUFFER_TARGET_HOST
+     * (READONLY) with the SPN in UTF-8, used for channel binding. */
+    SecBuffer doc[5] = {
+        {9, SECBUFFER_TOKEN, (void *)"Digest x=1"},
+        {3, SECBUFFER_PKG_PARAMS, (void *)"GET"},
+        {0, SECBUFFER_PKG_PARAMS, NULL},
+        {14, SECBUFFER_TARGET_HOST | SECBUFFER_READONLY, (void *)"HTTP/web.test"},
+        {0, SECBUFFER_CHANNEL_BINDINGS | SECBUFFER_READONLY, NULL},
+    };
+    SecBufferDesc dd = {SECBUFFER_VERSION, 5, doc};
+    ASSERT_STATUS(shim_digest_find_inputs(SHIM_DIGEST_ISC, &dd, &in), SEC_E_OK);
+    ck_assert_uint_eq(in.target_host.length, 13);       /* the UTF-8 NUL is not part of it */
+    ck_assert(memcmp(in.target_host.data, "HTTP/web.test", 13) == 0);
+    doc[3].cbBuffer = 13;
+    doc[3].pvBuffer = (void *)"HTTP/w\0b.test";
+    ASSERT_STATUS(shim_digest_find_inputs(SHIM_DIGEST_ISC, &dd, &in), SEC_E_INVALID_TOKEN);
+
     /* MakeSignature: TOKEN empty, method, URI, empty, PADDING(out). */
     char out[64];
     SecBuffer sig[5] = {
@@ -788,10 +805,10 @@ START_TEST(acceptor_error_codes)
     ASSERT_STATUS(init_leg(&good, &cx, true, URI, HTTP_ISC | ISC_REQ_CONFIDENTIALITY, "x", 1, &r),
                   SEC_E_SECURITY_QOS_FAILED);
 
-    /* Channel bindings required (HTTP through 0x01000000 | PROXY_BINDINGS).
-     * The mechanism implements no Digest channel binding
-     * (draft-santesson-digestbind), so the policy can never be met and
-     * the first leg already says so; nothing is created. */
+    /* Channel bindings required (HTTP through 0x01000000 | PROXY_BINDINGS):
+     * the challenge goes out, but a client that does not bind (no target
+     * host, as curl) is refused (draft-santesson-digestbind-01; the
+     * binding cases are in http_channel_bindings). */
     struct {
         SEC_CHANNEL_BINDINGS h;
         char data[32];
@@ -803,8 +820,14 @@ START_TEST(acceptor_error_codes)
     sx.dwLower = sx.dwUpper = 0;
     ASSERT_STATUS(accept_leg(&sc, &sx, true, ASC_REQ_PROXY_BINDINGS | ISC_REQ_USE_HTTP_STYLE, NULL,
                              0, "GET", &cb.h, sizeof(cb), BIG, &s1),
+                  SEC_I_CONTINUE_NEEDED);
+    ck_assert(init_leg(&good, &cx, true, URI, HTTP_ISC, s1.out, s1.out_len, &r) >= 0);
+    ck_assert_ptr_null(strstr((char *)r.out, "hashed-dirs"));
+    ASSERT_STATUS(accept_leg(&sc, &sx, false, ASC_REQ_PROXY_BINDINGS | ISC_REQ_USE_HTTP_STYLE,
+                             r.out, r.out_len, "GET", &cb.h, sizeof(cb), BIG, &s),
                   SEC_E_BAD_BINDINGS);
-    ck_assert(sx.dwLower == 0 && sx.dwUpper == 0);
+    DeleteSecurityContext(&cx);
+    DeleteSecurityContext(&sx);
     /* Bindings given but not required: the exchange works. */
     ASSERT_STATUS(accept_leg(&sc, &sx, true, HTTP_ASC, NULL, 0, "GET", &cb.h, sizeof(cb), BIG,
                              &s1),
@@ -982,6 +1005,136 @@ START_TEST(later_http_requests_follow_nc)
     DeleteSecurityContext(&sx);
     FreeCredentialsHandle(&cc);
     FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* ------------------------------------------------- channel bindings */
+/* draft-santesson-digestbind-01 through SECBUFFER_CHANNEL_BINDINGS: ISC
+ * buffer 4 (after the target host, the 3rd PKG_PARAMS) and ASC buffer 5. */
+
+#define CBT_SPN "HTTP/www.example.org"
+#define CBT_REQUIRE (ASC_REQ_PROXY_BINDINGS | ISC_REQ_USE_HTTP_STYLE)
+
+struct cbt {
+    SEC_CHANNEL_BINDINGS h;
+    char data[40];
+};
+
+static void cbt_make(struct cbt *cb, const char *app)
+{
+    memset(cb, 0, sizeof(*cb));
+    cb->h.cbApplicationDataLength = (ULONG)strlen(app);
+    cb->h.dwApplicationDataOffset = sizeof(cb->h);
+    memcpy(cb->data, app, strlen(app));
+}
+
+/* ISC as a Windows HTTP client binding to TLS: 0 TOKEN challenge, 1 method,
+ * 2 H(entity), 3 target host (the SPN), 4 channel bindings. */
+static SECURITY_STATUS init_leg_bound(CredHandle *cc, CtxtHandle *cx, const char *spn,
+                                      const struct cbt *cb, const void *tok, ULONG tok_len,
+                                      struct leg *leg)
+{
+    SecBuffer in[5] = {
+        {tok_len, SECBUFFER_TOKEN, (void *)tok},
+        {3, SECBUFFER_PKG_PARAMS, (void *)"GET"},
+        {0, SECBUFFER_PKG_PARAMS, NULL},
+        {spn ? (ULONG)strlen(spn) : 0, SECBUFFER_PKG_PARAMS, (void *)spn},
+        {cb ? (ULONG)sizeof(cb->h) + cb->h.cbApplicationDataLength : 0,
+         SECBUFFER_CHANNEL_BINDINGS | SECBUFFER_READONLY, (void *)cb},
+    };
+    SecBufferDesc ind = {SECBUFFER_VERSION, cb ? 5 : 4, in};
+    SecBuffer out = {BIG, SECBUFFER_TOKEN, leg->out};
+    SecBufferDesc outd = {SECBUFFER_VERSION, 1, &out};
+    leg->attr = 0;
+    SECURITY_STATUS st = InitializeSecurityContextA(cc, NULL, (SEC_CHAR *)URI, HTTP_ISC, 0, 0,
+                                                    &ind, 0, cx, &outd, &leg->attr, &leg->expiry);
+    leg->out_len = out.cbBuffer;
+    if (leg->out_len < BIG)
+        leg->out[leg->out_len] = '\0';
+    return st;
+}
+
+/* One exchange: the client binds with ccb (NULL: none), tamper may change
+ * its Authorization, the server accepts with scb under asc_req.  On
+ * SEC_E_OK a later request (MakeSignature / VerifySignature) keeps the
+ * binding.  *auth: the Authorization. */
+static SECURITY_STATUS cbt_exchange(const struct cbt *ccb, const struct cbt *scb, ULONG asc_req,
+                                    void (*tamper)(char *), char auth[BIG])
+{
+    CredHandle cc, sc;
+    CtxtHandle cx, sx;
+    struct leg s1, c1, s2;
+    ULONG scb_len = scb ? (ULONG)sizeof(scb->h) + scb->h.cbApplicationDataLength : 0;
+    ASSERT_STATUS(client_cred("alice", NULL, "secret", &cc), SEC_E_OK);
+    ASSERT_STATUS(server_cred(&sc), SEC_E_OK);
+    const SEC_CHANNEL_BINDINGS *sh = scb ? &scb->h : NULL;
+    ASSERT_STATUS(accept_leg(&sc, &sx, true, asc_req, NULL, 0, "GET", sh, scb_len, BIG, &s1),
+                  SEC_I_CONTINUE_NEEDED);
+    ck_assert_msg(strstr((char *)s1.out, "nonce=\"+Upgraded+") != NULL, "%s", s1.out);
+    /* as curl: the challenge without its scheme; no mutual authentication */
+    ASSERT_STATUS(init_leg_bound(&cc, &cx, CBT_SPN, ccb, s1.out + 7, s1.out_len - 7, &c1),
+                  SEC_E_OK);
+    if (tamper)
+        tamper((char *)c1.out);
+    snprintf(auth, BIG, "%s", (char *)c1.out);
+    SECURITY_STATUS st = accept_leg(&sc, &sx, false, asc_req, c1.out, c1.out_len, "GET", sh,
+                                    scb_len, BIG, &s2);
+    if (st == SEC_E_OK) {
+        char a2[BIG];
+        ULONG l2 = BIG - 1;
+        ASSERT_STATUS(sign_request(&cx, "GET", a2, &l2), SEC_E_OK);
+        ck_assert_msg(strstr(a2, "nc=00000002") != NULL, "%s", a2);
+        ck_assert_int_eq(strstr(a2, "hashed-dirs=") != NULL, strstr(auth, "hashed-dirs=") != NULL);
+        ASSERT_STATUS(verify_request(&sx, "GET", a2, l2), SEC_E_OK);
+    }
+    DeleteSecurityContext(&cx);
+    DeleteSecurityContext(&sx);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+    return st;
+}
+
+static void tamper_channel_binding(char *auth)
+{
+    char *p = strstr(auth, "channel-binding=\"");
+    ck_assert_ptr_nonnull(p);
+    p += 17;
+    *p = *p == 'a' ? 'b' : 'a';
+}
+
+START_TEST(http_channel_bindings)
+{
+    struct cbt a, b;
+    char auth[BIG];
+    cbt_make(&a, "tls-server-end-point:client-and-server");
+    cbt_make(&b, "tls-server-end-point:another-channel!!");
+    const ULONG policies[2] = {HTTP_ASC, CBT_REQUIRE};
+    for (int i = 0; i < 2; i++) {
+        ULONG req = policies[i];
+        bool require = req == CBT_REQUIRE;
+        /* the same channel on both sides */
+        ASSERT_STATUS(cbt_exchange(&a, &a, req, NULL, auth), SEC_E_OK);
+        ck_assert_msg(strstr(auth, "hashed-dirs=\"service-name,channel-binding\"") != NULL,
+                      "%s", auth);
+        ck_assert_ptr_nonnull(strstr(auth, "service-name=\"" CBT_SPN "\""));
+        ck_assert_ptr_nonnull(strstr(auth, "cnonce=\"+Upgraded+v1"));
+        ck_assert_ptr_null(strstr(auth, "channel-binding=\"00000000000000000000000000000000\""));
+        /* another channel */
+        ASSERT_STATUS(cbt_exchange(&a, &b, req, NULL, auth), SEC_E_BAD_BINDINGS);
+        /* the client has no bindings, the server has */
+        ASSERT_STATUS(cbt_exchange(NULL, &a, req, NULL, auth),
+                      require ? SEC_E_BAD_BINDINGS : SEC_E_OK);
+        ck_assert_ptr_nonnull(strstr(auth, "channel-binding=\"00000000000000000000000000000000\""));
+        /* the client has bindings, the server none: a proxy checked them
+         * only when the server requires bindings */
+        ASSERT_STATUS(cbt_exchange(&a, NULL, req, NULL, auth),
+                      require ? SEC_E_OK : SEC_E_BAD_BINDINGS);
+        /* a changed channel-binding no longer matches the cnonce */
+        ASSERT_STATUS(cbt_exchange(&a, &a, req, tamper_channel_binding, auth),
+                      SEC_E_BAD_BINDINGS);
+        ASSERT_STATUS(cbt_exchange(&a, NULL, req, tamper_channel_binding, auth),
+                      SEC_E_BAD_BINDINGS);
+    }
 }
 END_TEST
 
@@ -1209,6 +1362,7 @@ int main(void)
         tcase_add_test(e2e, buffers_too_small_and_allocated);
         tcase_add_test(e2e, stale_and_foreign_nonces);
         tcase_add_test(e2e, later_http_requests_follow_nc);
+        tcase_add_test(e2e, http_channel_bindings);
         tcase_add_test(e2e, curl_flow_signs_before_rspauth);
         tcase_add_test(e2e, sasl_exchange_and_security_layer);
         tcase_add_test(e2e, sasl_curl_style_and_integrity_layer);

@@ -23,8 +23,9 @@ while read -r name oid module options extra; do
     n=$((n + 1))
 done < "$conf"
 [ "$n" -gt 0 ] || { echo "no mechanism registered"; exit 1; }
-command -v python3 >/dev/null || { echo "python3 missing"; exit 1; }
-GSS_MECH_CONFIG=$tmp/mech python3 - "$tmp/mech" <<'PY'
+py=/usr/bin/python3   # Debian's, which has python3-gssapi (not a pyenv one)
+[ -x "$py" ] || py=$(command -v python3) || { echo "python3 missing"; exit 1; }
+GSS_MECH_CONFIG=$tmp/mech "$py" - "$tmp/mech" <<'PY'
 import sys
 import gssapi.raw as gr
 want = [l.split()[1] for l in open(sys.argv[1]) if l.strip()]

@@ -1214,11 +1214,13 @@ int digest_http_challenge_list_equal(const digest_http_challenge_list *a,
 /* ========================================================= HTTP response */
 
 enum { HR_USERNAME, HR_USERNAME_EXT, HR_REALM, HR_URI, HR_ALGORITHM, HR_NONCE, HR_NC,
-       HR_CNONCE, HR_QOP, HR_RESPONSE, HR_OPAQUE, HR_USERHASH, HR_COUNT };
+       HR_CNONCE, HR_QOP, HR_RESPONSE, HR_OPAQUE, HR_USERHASH, HR_HASHED_DIRS,
+       HR_SERVICE_NAME, HR_CHANNEL_BINDING, HR_COUNT };
 static const struct ddef hr_defs[HR_COUNT] = {
     {"username", FORM_Q}, {"username*", FORM_T}, {"realm", FORM_Q},  {"uri", FORM_Q},
     {"algorithm", FORM_T}, {"nonce", FORM_Q},    {"nc", FORM_T},     {"cnonce", FORM_Q},
     {"qop", FORM_T},      {"response", FORM_Q},  {"opaque", FORM_Q}, {"userhash", FORM_T},
+    {"hashed-dirs", FORM_Q}, {"service-name", FORM_Q}, {"channel-binding", FORM_Q},
 };
 
 static size_t alg_hex_len(digest_alg a)
@@ -1243,6 +1245,8 @@ static void response_clear(digest_http_response *r)
     free(r->nonce);
     free(r->cnonce);
     free(r->opaque);
+    free(r->hashed_dirs);
+    free(r->service_name);
     memset(r, 0, sizeof(*r));
 }
 
@@ -1360,6 +1364,16 @@ digest_status digest_http_parse_response(const char *buf, size_t len, unsigned f
         case HR_USERHASH:
             st = val_bool(&l, p, flags, &r->userhash);
             break;
+        case HR_HASHED_DIRS:
+            st = val_dup(&l, p, 0, DIGEST_MAX_LIST, &r->hashed_dirs, NULL);
+            break;
+        case HR_SERVICE_NAME:
+            st = val_dup(&l, p, 0, DIGEST_MAX_URI, &r->service_name, NULL);
+            break;
+        case HR_CHANNEL_BINDING:
+            st = val_hex(&l, p, DIGEST_CHANNEL_BINDING_HEX, r->channel_binding,
+                         sizeof(r->channel_binding));
+            break;
         default:
             break;
         }
@@ -1383,6 +1397,12 @@ digest_status digest_http_parse_response(const char *buf, size_t len, unsigned f
     }
     if (!r->qop && (r->cnonce || r->nc[0])) {
         st = DIGEST_ERR_BAD_VALUE;
+        goto fail;
+    }
+    /* draft-santesson-digestbind-01: the three binding directives go together */
+    if ((r->hashed_dirs != NULL) != (r->service_name != NULL) ||
+        (r->hashed_dirs != NULL) != (r->channel_binding[0] != '\0')) {
+        st = DIGEST_ERR_MISSING;
         goto fail;
     }
     /* the response has the length of the algorithm's hash */
@@ -1411,7 +1431,9 @@ int digest_http_response_equal(const digest_http_response *a, const digest_http_
            streq_null(a->nonce, b->nonce) && strcmp(a->nc, b->nc) == 0 &&
            a->nc_value == b->nc_value && streq_null(a->cnonce, b->cnonce) && a->qop == b->qop &&
            strcmp(a->response, b->response) == 0 && streq_null(a->opaque, b->opaque) &&
-           a->userhash == b->userhash;
+           a->userhash == b->userhash && streq_null(a->hashed_dirs, b->hashed_dirs) &&
+           streq_null(a->service_name, b->service_name) &&
+           strcmp(a->channel_binding, b->channel_binding) == 0;
 }
 
 int digest_http_username_needs_ext(const char *username)
@@ -2225,6 +2247,11 @@ digest_status digest_http_response_serialize(const digest_http_response *r, unsi
         return DIGEST_ERR_MISSING;
     if (!r->qop && (r->cnonce || r->nc[0]))
         return DIGEST_ERR_BAD_VALUE;
+    if ((r->hashed_dirs != NULL) != (r->service_name != NULL) ||
+        (r->hashed_dirs != NULL) != (r->channel_binding[0] != '\0'))
+        return DIGEST_ERR_MISSING;
+    if (r->hashed_dirs && !hex_ok(r->channel_binding, DIGEST_CHANNEL_BINDING_HEX))
+        return DIGEST_ERR_BAD_VALUE;
     db_init(&b, win ? "," : ", ");
     if (flags & DIGEST_SER_SCHEME)
         db_str(&b, "Digest ");
@@ -2249,6 +2276,12 @@ digest_status digest_http_response_serialize(const digest_http_response *r, unsi
         db_qdir(&b, "opaque", r->opaque, DIGEST_MAX_NONCE);
     if (r->userhash)
         db_tdir(&b, "userhash", "true");
+    if (r->hashed_dirs) {
+        /* draft-santesson-digestbind-01, last as Windows writes them */
+        db_qdir(&b, "hashed-dirs", r->hashed_dirs, DIGEST_MAX_LIST);
+        db_qdir(&b, "service-name", r->service_name, DIGEST_MAX_URI);
+        db_qdir(&b, "channel-binding", r->channel_binding, DIGEST_CHANNEL_BINDING_HEX);
+    }
     return db_finish(&b, out, outlen);
 }
 

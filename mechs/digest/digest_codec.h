@@ -89,6 +89,7 @@ extern "C" {
 #define DIGEST_MAX_TOKEN       64    /* token-valued directives (algorithm, qop, stale, ...) */
 #define DIGEST_MAX_LIST        256   /* the content of qop-options / cipher-opts */
 #define DIGEST_MAX_HEX         128   /* response / rspauth hex digits */
+#define DIGEST_CHANNEL_BINDING_HEX 32 /* draft-santesson-digestbind channel-binding: hex MD5 */
 /* Counts. */
 #define DIGEST_MAX_DIRECTIVES  32    /* directives in one challenge or response */
 #define DIGEST_MAX_LIST_ITEMS  16    /* elements of qop-options / cipher-opts */
@@ -243,6 +244,11 @@ typedef struct digest_http_response {
     char response[DIGEST_MAX_HEX + 1]; /* [Q] hex as sent: 32 (MD5) or 64 (SHA-2) digits */
     char *opaque;           /* [Q] optional */
     int userhash;           /* [T] userhash=true */
+    /* draft-santesson-digestbind-01 (Windows' Extended Protection), all
+     * three present or all absent (else DIGEST_ERR_MISSING): */
+    char *hashed_dirs;      /* [Q] as sent, e.g. "service-name,channel-binding" */
+    char *service_name;     /* [Q] the SPN, e.g. "HTTP/host" */
+    char channel_binding[DIGEST_CHANNEL_BINDING_HEX + 1]; /* [Q] 32 hex, "" if absent */
 } digest_http_response;
 
 /* Accepts an optional leading "Digest" scheme (another scheme gives

@@ -1274,3 +1274,75 @@ digest_nonce_result digest_nonce_verify(const unsigned char *key, size_t keylen,
         return DIGEST_NONCE_STALE;
     return DIGEST_NONCE_VALID;
 }
+
+/* ------------------------------------------------------------------ channel binding */
+
+static void put_le32(unsigned char p[4], uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* draft-santesson-digestbind-01: MD5 over the binding fields, each length
+ * as 4 little-endian bytes (what Windows hashes from SEC_CHANNEL_BINDINGS). */
+digest_status digest_channel_binding_hash(uint32_t initiator_addrtype, const void *initiator,
+                                          size_t initiator_len, uint32_t acceptor_addrtype,
+                                          const void *acceptor, size_t acceptor_len,
+                                          const void *application, size_t application_len,
+                                          char out[DIGEST_CHANNEL_BINDING_HEX + 1])
+{
+    unsigned char ia[8], aa[8], ad[4], h[DIGEST_MD5_LEN];
+    digest_status st;
+    if (!out || initiator_len > UINT32_MAX || acceptor_len > UINT32_MAX ||
+        application_len > UINT32_MAX || (initiator_len && !initiator) ||
+        (acceptor_len && !acceptor) || (application_len && !application))
+        return DIGEST_ERR_INVALID_ARG;
+    put_le32(ia, initiator_addrtype);
+    put_le32(ia + 4, (uint32_t)initiator_len);
+    put_le32(aa, acceptor_addrtype);
+    put_le32(aa + 4, (uint32_t)acceptor_len);
+    put_le32(ad, (uint32_t)application_len);
+    {
+        const dpart parts[] = {{ia, 8},       {initiator, initiator_len},
+                               {aa, 8},       {acceptor, acceptor_len},
+                               {ad, 4},       {application, application_len}};
+        st = md_parts(EVP_md5(), parts, sizeof(parts) / sizeof(parts[0]), h, NULL);
+    }
+    if (st == DIGEST_OK)
+        to_hex(h, DIGEST_MD5_LEN, out);
+    return st;
+}
+
+digest_status digest_upgraded_cnonce_hash(const char *service_name, const char *channel_binding,
+                                          char out[DIGEST_CHANNEL_BINDING_HEX + 1])
+{
+    if (!service_name || !channel_binding || !out)
+        return DIGEST_ERR_INVALID_ARG;
+    {
+        const dpart parts[] = {{service_name, strlen(service_name)},
+                               {":", 1},
+                               {channel_binding, strlen(channel_binding)}};
+        unsigned char h[DIGEST_MD5_LEN];
+        digest_status st = md_parts(EVP_md5(), parts, 3, h, NULL);
+        if (st == DIGEST_OK)
+            to_hex(h, DIGEST_MD5_LEN, out);
+        return st;
+    }
+}
+
+int digest_upgraded_cnonce_ok(const char *cnonce, const char *service_name,
+                              const char *channel_binding)
+{
+    static const size_t plen = sizeof(DIGEST_UPGRADED_CNONCE_PREFIX) - 1;
+    char want[DIGEST_CHANNEL_BINDING_HEX + 1], got[DIGEST_CHANNEL_BINDING_HEX + 1];
+    if (!cnonce || bounded_len(cnonce, plen + DIGEST_CHANNEL_BINDING_HEX + 1) <=
+                       plen + DIGEST_CHANNEL_BINDING_HEX ||
+        memcmp(cnonce, DIGEST_UPGRADED_CNONCE_PREFIX, plen) != 0 ||
+        digest_upgraded_cnonce_hash(service_name, channel_binding, want) != DIGEST_OK)
+        return 0;
+    memcpy(got, cnonce + plen, DIGEST_CHANNEL_BINDING_HEX);
+    got[DIGEST_CHANNEL_BINDING_HEX] = '\0';
+    return digest_hex_equal(want, got); /* constant time */
+}

@@ -221,6 +221,41 @@ digest_nonce_result digest_nonce_verify(const unsigned char *key, size_t keylen,
                                         const char *realm, const char *nonce, size_t nonce_len,
                                         uint64_t now, uint64_t lifetime, uint64_t *issued);
 
+/* ------------------------------------------------------------------ channel binding */
+/*
+ * draft-santesson-digestbind-01 (Windows' Extended Protection for HTTP
+ * Digest).  A server that checks bindings sends a nonce starting with
+ * DIGEST_UPGRADED_NONCE_PREFIX; a client binding its response sends
+ * hashed-dirs, service-name and channel-binding and the cnonce
+ * DIGEST_UPGRADED_CNONCE_PREFIX H(service-name ":" channel-binding) random,
+ * so the response value, computed over that cnonce, covers the directives.
+ */
+#define DIGEST_UPGRADED_NONCE_PREFIX  "+Upgraded+"
+#define DIGEST_UPGRADED_CNONCE_PREFIX "+Upgraded+v1"
+#define DIGEST_HASHED_DIRS            "service-name,channel-binding"
+/* channel-binding when the client has no bindings */
+#define DIGEST_CHANNEL_BINDING_NONE   "00000000000000000000000000000000"
+
+/* channel-binding: lowercase hex MD5 of the bindings laid out as
+ * initiator addrtype (4 bytes little-endian), initiator address length
+ * (4 LE) and bytes, acceptor addrtype, length and bytes, application data
+ * length and bytes (the gss_channel_bindings_struct fields).  A length over
+ * 32 bits is DIGEST_ERR_INVALID_ARG. */
+digest_status digest_channel_binding_hash(uint32_t initiator_addrtype, const void *initiator,
+                                          size_t initiator_len, uint32_t acceptor_addrtype,
+                                          const void *acceptor, size_t acceptor_len,
+                                          const void *application, size_t application_len,
+                                          char out[DIGEST_CHANNEL_BINDING_HEX + 1]);
+/* The hash in an upgraded cnonce: lowercase hex MD5(service-name ":"
+ * channel-binding). */
+digest_status digest_upgraded_cnonce_hash(const char *service_name, const char *channel_binding,
+                                          char out[DIGEST_CHANNEL_BINDING_HEX + 1]);
+/* 1 if cnonce is DIGEST_UPGRADED_CNONCE_PREFIX, the hash of service-name and
+ * channel-binding (either case, compared in constant time), then at least
+ * one more character; 0 otherwise. */
+int digest_upgraded_cnonce_ok(const char *cnonce, const char *service_name,
+                              const char *channel_binding);
+
 #ifdef __cplusplus
 }
 #endif

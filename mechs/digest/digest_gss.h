@@ -117,6 +117,12 @@ struct dg_ctx {
     char entity_hash[DIGEST_HEX_BUFSIZE];
     char ha1_base[DIGEST_HEX_BUFSIZE]; /* H(user:realm:password) */
     char ha1[DIGEST_HEX_BUFSIZE];      /* H(A1) (session for -sess) */
+    /* draft-santesson-digestbind-01: the response carries (initiator) or
+     * carried (acceptor) hashed-dirs, service-name and channel-binding;
+     * later requests on the nonce repeat them with the same cnonce. */
+    int bound;
+    char *service_name;
+    char channel_binding[DIGEST_CHANNEL_BINDING_HEX + 1];
     /* SASL */
     unsigned char sasl_ha1[DIGEST_MD5_LEN];
     char *sasl_digest_uri;
@@ -132,16 +138,23 @@ char *dg_param_str(const struct gssmap_digest_params *p, unsigned type) DG_HIDDE
 int dg_random_cnonce(char out[33]) DG_HIDDEN;
 OM_uint32 dg_minor(OM_uint32 *minor, OM_uint32 major, OM_uint32 code) DG_HIDDEN;
 
+/* cb: the caller's channel bindings (GSS_C_NO_CHANNEL_BINDINGS: none),
+ * checked or sent as draft-santesson-digestbind-01 says (digest_gss_http.c). */
 OM_uint32 dg_http_accept(OM_uint32 *minor, struct dg_ctx *ctx,
-                         const struct gssmap_digest_params *p, gss_buffer_t out) DG_HIDDEN;
+                         const struct gssmap_digest_params *p, gss_channel_bindings_t cb,
+                         gss_buffer_t out) DG_HIDDEN;
 OM_uint32 dg_http_init(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags,
-                       const struct gssmap_digest_params *p, gss_buffer_t out) DG_HIDDEN;
+                       const struct gssmap_digest_params *p, gss_channel_bindings_t cb,
+                       gss_buffer_t out) DG_HIDDEN;
 OM_uint32 dg_sasl_accept(OM_uint32 *minor, struct dg_ctx *ctx,
                          const struct gssmap_digest_params *p, gss_buffer_t out) DG_HIDDEN;
 OM_uint32 dg_sasl_init(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags,
                        const struct gssmap_digest_params *p, gss_buffer_t out) DG_HIDDEN;
 /* HTTP: build an Authorization value for ctx's current nc/uri/method. */
 OM_uint32 dg_http_authorization(OM_uint32 *minor, struct dg_ctx *ctx, gss_buffer_t out) DG_HIDDEN;
+/* HTTP acceptor, a later request on ctx's nonce: 1 if r repeats the binding
+ * directives and cnonce of the authentication (or, unbound, has none). */
+int dg_http_same_binding(const struct dg_ctx *ctx, const digest_http_response *r) DG_HIDDEN;
 /* HTTP: the process-wide replay cache (nonce, nc, cnonce). 1 = seen before. */
 /* digest_replay.c: (nonce, nc, cnonce) tuples accepted while their nonce
  * is fresh, process-wide. */

@@ -433,7 +433,6 @@ DG_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
     char mode;
     int created = 0;
     (void)time_req;
-    (void)cb; /* draft-santesson-digestbind: not implemented */
 
     output->value = NULL;
     output->length = 0;
@@ -472,7 +471,7 @@ DG_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
         ctx->mode = mode;
     }
     if (major == GSS_S_COMPLETE)
-        major = ctx->mode == 'H' ? dg_http_init(minor, ctx, req_flags, &p, output)
+        major = ctx->mode == 'H' ? dg_http_init(minor, ctx, req_flags, &p, cb, output)
                                  : dg_sasl_init(minor, ctx, req_flags, &p, output);
     if (ret_flags)
         *ret_flags = ctx->flags;
@@ -501,7 +500,6 @@ DG_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *conte
     struct gssmap_digest_params p;
     OM_uint32 major;
     int created = 0;
-    (void)cb;
 
     output->value = NULL;
     output->length = 0;
@@ -550,7 +548,7 @@ DG_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *conte
         *context = (gss_ctx_id_t)ctx;
         created = 1;
     }
-    major = ctx->mode == 'H' ? dg_http_accept(minor, ctx, &p, output)
+    major = ctx->mode == 'H' ? dg_http_accept(minor, ctx, &p, cb, output)
                              : dg_sasl_accept(minor, ctx, &p, output);
     if (major == GSS_S_COMPLETE && src_name && ctx->user) {
         struct dg_name *n = NULL;

@@ -20,6 +20,77 @@
      DIGEST_ALG_BIT(DIGEST_ALG_SHA256_SESS) | DIGEST_ALG_BIT(DIGEST_ALG_SHA512_256) |         \
      DIGEST_ALG_BIT(DIGEST_ALG_SHA512_256_SESS))
 
+#define UPGRADED_NONCE_PREFIX_LEN (sizeof(DIGEST_UPGRADED_NONCE_PREFIX) - 1)
+
+/* ------------------------------------------------- channel binding (shared) */
+
+/* draft-santesson-digestbind-01: channel-binding for the caller's bindings,
+ * 32 zeros without any. */
+static OM_uint32 binding_hex(OM_uint32 *minor, gss_channel_bindings_t cb,
+                             char out[DIGEST_CHANNEL_BINDING_HEX + 1])
+{
+    if (cb == GSS_C_NO_CHANNEL_BINDINGS) {
+        memcpy(out, DIGEST_CHANNEL_BINDING_NONE, sizeof(DIGEST_CHANNEL_BINDING_NONE));
+        return GSS_S_COMPLETE;
+    }
+    if (digest_channel_binding_hash(cb->initiator_addrtype, cb->initiator_address.value,
+                                    cb->initiator_address.length, cb->acceptor_addrtype,
+                                    cb->acceptor_address.value, cb->acceptor_address.length,
+                                    cb->application_data.value, cb->application_data.length,
+                                    out) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_BAD_BINDINGS, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    return GSS_S_COMPLETE;
+}
+
+static int binding_is_none(const char *hex)
+{
+    size_t i;
+    for (i = 0; hex[i]; i++)
+        if (hex[i] != '0')
+            return 0;
+    return 1;
+}
+
+/* hashed-dirs lists service-name and channel-binding, each once, in any
+ * order, with optional whitespace around the commas (the only directives
+ * draft-santesson-digestbind-01 defines hashing). */
+static int hashed_dirs_ok(const char *v)
+{
+    int have_sn = 0, have_cb = 0;
+    while (*v) {
+        const char *start, *end;
+        size_t n;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        start = v;
+        while (*v && *v != ',')
+            v++;
+        end = v;
+        while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        n = (size_t)(end - start);
+        if (n == 12 && strncasecmp(start, "service-name", 12) == 0 && !have_sn)
+            have_sn = 1;
+        else if (n == 15 && strncasecmp(start, "channel-binding", 15) == 0 && !have_cb)
+            have_cb = 1;
+        else
+            return 0;
+        if (*v == ',')
+            v++;
+    }
+    return have_sn && have_cb;
+}
+
+int dg_http_same_binding(const struct dg_ctx *ctx, const digest_http_response *r)
+{
+    if (!ctx->bound)
+        return r->hashed_dirs == NULL;
+    return r->hashed_dirs && hashed_dirs_ok(r->hashed_dirs) && r->service_name &&
+           ctx->service_name && strcmp(r->service_name, ctx->service_name) == 0 &&
+           strcmp(r->channel_binding, ctx->channel_binding) == 0 && r->cnonce && ctx->cnonce &&
+           strcmp(r->cnonce, ctx->cnonce) == 0;
+}
+
 /* ------------------------------------------------------------- acceptor */
 
 static uint64_t now_s(void)
@@ -35,7 +106,7 @@ static OM_uint32 make_challenge(OM_uint32 *minor, struct dg_ctx *ctx, int stale,
     digest_alg algs[DG_MAX_HTTP_ALGS];
     digest_http_challenge items[DG_MAX_HTTP_ALGS];
     digest_http_challenge_list list;
-    char nonce[DIGEST_NONCE_LEN + 1];
+    char nonce[UPGRADED_NONCE_PREFIX_LEN + DIGEST_NONCE_LEN + 1];
     char *s = NULL;
     size_t n, i, slen;
     OM_uint32 major;
@@ -43,7 +114,12 @@ static OM_uint32 make_challenge(OM_uint32 *minor, struct dg_ctx *ctx, int stale,
 
     if (qop == 0)
         return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_QOP_REFUSED);
-    if (digest_nonce_make(c->nonce_key, c->nonce_key_len, ctx->realm, now_s(), nonce) != DIGEST_OK)
+    /* draft-santesson-digestbind-01: "+Upgraded+" tells a client that can
+     * bind to do so; the rest is the stateless nonce (others treat the
+     * whole value as opaque). */
+    memcpy(nonce, DIGEST_UPGRADED_NONCE_PREFIX, UPGRADED_NONCE_PREFIX_LEN);
+    if (digest_nonce_make(c->nonce_key, c->nonce_key_len, ctx->realm, now_s(),
+                          nonce + UPGRADED_NONCE_PREFIX_LEN) != DIGEST_OK)
         return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
     n = dg_cred_http_algs(c, algs);
     memset(items, 0, sizeof(items));
@@ -105,9 +181,55 @@ static int alg_offered(struct dg_cred *c, digest_alg a)
     return 0;
 }
 
+/* draft-santesson-digestbind-01, the form of a bound response: hashed-dirs
+ * names exactly service-name and channel-binding (else DEFECTIVE_TOKEN),
+ * and the cnonce carries H(service-name ":" channel-binding), which the
+ * response value covers (else BAD_BINDINGS: a directive was changed). */
+static OM_uint32 check_binding_form(OM_uint32 *minor, const digest_http_response *r)
+{
+    if (!r->hashed_dirs)
+        return GSS_S_COMPLETE; /* a client that does not bind */
+    if (!hashed_dirs_ok(r->hashed_dirs) || r->qop == 0)
+        return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+    if (!digest_upgraded_cnonce_ok(r->cnonce, r->service_name, r->channel_binding))
+        return dg_minor(minor, GSS_S_BAD_BINDINGS, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    return GSS_S_COMPLETE;
+}
+
+/* The acceptor's policy (contract P_CB_POLICY):
+ *   client bound, server has bindings: they must be equal;
+ *   client unbound (zero hash or no hashed-dirs): only REQUIRE refuses;
+ *   client bound, server has none: REQUIRE accepts (a TLS-terminating
+ *   proxy checked the channel, like HTTP_CHANNEL_BIND_PROXY), otherwise the
+ *   client's channel is not this server's. */
+static OM_uint32 check_binding_policy(OM_uint32 *minor, const digest_http_response *r,
+                                      const struct gssmap_digest_params *p,
+                                      gss_channel_bindings_t cb)
+{
+    char mine[DIGEST_CHANNEL_BINDING_HEX + 1];
+    int require = gssmap_digest_param_has(p, GSS_SSPI_SHIM_DIGEST_P_CB_POLICY) &&
+                  p->value[GSS_SSPI_SHIM_DIGEST_P_CB_POLICY].length == 1 &&
+                  p->value[GSS_SSPI_SHIM_DIGEST_P_CB_POLICY].data[0] ==
+                      GSS_SSPI_SHIM_DIGEST_CB_REQUIRE;
+    OM_uint32 major;
+
+    if (!r->hashed_dirs || binding_is_none(r->channel_binding))
+        return require ? dg_minor(minor, GSS_S_BAD_BINDINGS, GSS_SSPI_SHIM_DIGEST_S_BINDINGS)
+                       : GSS_S_COMPLETE;
+    if (cb == GSS_C_NO_CHANNEL_BINDINGS)
+        return require ? GSS_S_COMPLETE
+                       : dg_minor(minor, GSS_S_BAD_BINDINGS, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    if ((major = binding_hex(minor, cb, mine)) != GSS_S_COMPLETE)
+        return major;
+    if (!digest_hex_equal(mine, r->channel_binding)) /* constant time */
+        return dg_minor(minor, GSS_S_BAD_BINDINGS, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+    return GSS_S_COMPLETE;
+}
+
 static OM_uint32 verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
-                                      const struct gssmap_digest_params *p, const char *wire,
-                                      size_t wlen, gss_buffer_t out)
+                                      const struct gssmap_digest_params *p,
+                                      gss_channel_bindings_t cb, const char *wire, size_t wlen,
+                                      gss_buffer_t out)
 {
     struct dg_cred *c = ctx->cred;
     digest_http_response *r = NULL;
@@ -122,6 +244,8 @@ static OM_uint32 verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
 
     if (digest_http_parse_response(wire, wlen, 0, &r, NULL) != DIGEST_OK)
         return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+    if ((major = check_binding_form(minor, r)) != GSS_S_COMPLETE)
+        goto out;
     /* RFC 7616 3.4: algorithm and qop must be ones the challenge offered;
      * qop is mandatory since every challenge here offers it. */
     if (!alg_offered(c, r->algorithm) || r->qop == 0 || (r->qop & c->qop) != r->qop) {
@@ -132,8 +256,16 @@ static OM_uint32 verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
         major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_NONCE_FOREIGN);
         goto out;
     }
-    nr = digest_nonce_verify(c->nonce_key, c->nonce_key_len, ctx->realm, r->nonce,
-                             strlen(r->nonce), now, c->nonce_lifetime, &issued);
+    /* The stateless nonce follows "+Upgraded+" (draft-santesson-digestbind);
+     * one without the prefix (issued before it, or stripped on the way) is
+     * still ours: the binding policy alone decides about unbound clients.
+     * The hashes use the nonce whole, as sent. */
+    {
+        size_t skip = strncmp(r->nonce, DIGEST_UPGRADED_NONCE_PREFIX,
+                              UPGRADED_NONCE_PREFIX_LEN) == 0 ? UPGRADED_NONCE_PREFIX_LEN : 0;
+        nr = digest_nonce_verify(c->nonce_key, c->nonce_key_len, ctx->realm, r->nonce + skip,
+                                 strlen(r->nonce) - skip, now, c->nonce_lifetime, &issued);
+    }
     if (nr == DIGEST_NONCE_INVALID) {
         major = dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_NONCE_FOREIGN);
         goto out;
@@ -175,6 +307,9 @@ static OM_uint32 verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
                                                    : GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
         goto out;
     }
+    /* The client is authentic: now its channel (draft-santesson-digestbind). */
+    if ((major = check_binding_policy(minor, r, p, cb)) != GSS_S_COMPLETE)
+        goto out;
     if (nr == DIGEST_NONCE_STALE) {
         /* RFC 7616 3.3: right password, old nonce: a new challenge, stale=true */
         major = make_challenge(minor, ctx, 1, out);
@@ -219,8 +354,15 @@ static OM_uint32 verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
     ctx->uri = strdup(r->uri);
     ctx->username_sent = strdup(r->username);
     ctx->userhash = r->userhash;
+    /* Kept so later requests must repeat them (dg_http_same_binding); the
+     * service-name is not checked against a list of the server's SPNs. */
+    ctx->bound = r->hashed_dirs != NULL;
+    free(ctx->service_name);
+    ctx->service_name = r->service_name ? strdup(r->service_name) : NULL;
+    memcpy(ctx->channel_binding, r->channel_binding, sizeof(ctx->channel_binding));
     memcpy(ctx->ha1_base, ha1_base, sizeof(ha1_base));
     if (!ctx->nonce || !ctx->uri || !ctx->username_sent || (r->cnonce && !ctx->cnonce) ||
+        (r->service_name && !ctx->service_name) ||
         digest_http_ha1_session(ctx->alg, ha1_base, r->nonce, r->cnonce ? r->cnonce : "",
                                 ctx->ha1) != DIGEST_OK) {
         major = dg_minor(minor, GSS_S_FAILURE, ENOMEM);
@@ -240,19 +382,14 @@ out:
 }
 
 OM_uint32 dg_http_accept(OM_uint32 *minor, struct dg_ctx *ctx,
-                         const struct gssmap_digest_params *p, gss_buffer_t out)
+                         const struct gssmap_digest_params *p, gss_channel_bindings_t cb,
+                         gss_buffer_t out)
 {
     const char *wire = (const char *)p->value[GSS_SSPI_SHIM_DIGEST_P_WIRE].data;
     size_t wlen = p->value[GSS_SSPI_SHIM_DIGEST_P_WIRE].length;
 
     if (wlen > DIGEST_MAX_HTTP_VALUE)
         return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
-    if (gssmap_digest_param_has(p, GSS_SSPI_SHIM_DIGEST_P_CB_POLICY) &&
-        p->value[GSS_SSPI_SHIM_DIGEST_P_CB_POLICY].length == 1 &&
-        p->value[GSS_SSPI_SHIM_DIGEST_P_CB_POLICY].data[0] == GSS_SSPI_SHIM_DIGEST_CB_REQUIRE)
-        /* draft-santesson-digestbind is not implemented: a policy that
-         * demands bindings can never be met. */
-        return dg_minor(minor, GSS_S_BAD_BINDINGS, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
     if (!ctx->realm) {
         ctx->realm = dg_cred_realm(ctx->cred,
                                    (const char *)p->value[GSS_SSPI_SHIM_DIGEST_P_REALM].data,
@@ -264,7 +401,7 @@ OM_uint32 dg_http_accept(OM_uint32 *minor, struct dg_ctx *ctx,
         return make_challenge(minor, ctx, 0, out);
     /* A response on the first leg: the client reuses a nonce on a new
      * connection; it is checked like any other. */
-    return verify_authorization(minor, ctx, p, wire, wlen, out);
+    return verify_authorization(minor, ctx, p, cb, wire, wlen, out);
 }
 
 /* ------------------------------------------------------------- initiator */
@@ -291,6 +428,12 @@ OM_uint32 dg_http_authorization(OM_uint32 *minor, struct dg_ctx *ctx, gss_buffer
         snprintf(r.nc, sizeof(r.nc), "%08x", (unsigned)ctx->nc);
         r.nc_value = ctx->nc;
         r.cnonce = ctx->cnonce;
+    }
+    if (ctx->bound) {
+        /* draft-santesson-digestbind-01: on every request of the nonce */
+        r.hashed_dirs = (char *)DIGEST_HASHED_DIRS;
+        r.service_name = ctx->service_name;
+        memcpy(r.channel_binding, ctx->channel_binding, sizeof(r.channel_binding));
     }
     /* RFC 7616 3.4.1-3.4.3 */
     if (digest_http_ha2(ctx->alg, ctx->qop, ctx->method, ctx->uri, ctx->entity_hash, ha2) !=
@@ -322,16 +465,56 @@ static int is_bare_challenge(const char *wire, size_t wlen)
     return yes;
 }
 
+/*
+ * draft-santesson-digestbind-01 on the client: bind when the nonce is
+ * upgraded, qop is in use (the binding rides in the cnonce) and the caller
+ * named the service (P_TARGET_HOST, the SPN "HTTP/host").  Without a
+ * service name the response is the plain RFC 7616 one: the URI target
+ * carries no host to make one from.  The cnonce becomes "+Upgraded+v1"
+ * H(service-name ":" channel-binding) and 32 random hex digits.
+ */
+static OM_uint32 prepare_binding(OM_uint32 *minor, struct dg_ctx *ctx,
+                                 const struct gssmap_digest_params *p,
+                                 gss_channel_bindings_t cb, char *cnonce, size_t cnonce_size)
+{
+    char random_part[33], h[DIGEST_CHANNEL_BINDING_HEX + 1];
+    OM_uint32 major;
+
+    free(ctx->service_name);
+    ctx->service_name = NULL;
+    ctx->bound = 0;
+    ctx->channel_binding[0] = '\0';
+    if (dg_random_cnonce(random_part) != 0)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
+    if (ctx->qop == 0 ||
+        strncmp(ctx->nonce, DIGEST_UPGRADED_NONCE_PREFIX, UPGRADED_NONCE_PREFIX_LEN) != 0 ||
+        !gssmap_digest_param_has(p, GSS_SSPI_SHIM_DIGEST_P_TARGET_HOST) ||
+        p->value[GSS_SSPI_SHIM_DIGEST_P_TARGET_HOST].length == 0) {
+        snprintf(cnonce, cnonce_size, "%s", random_part);
+        return GSS_S_COMPLETE;
+    }
+    if (!(ctx->service_name = dg_param_str(p, GSS_SSPI_SHIM_DIGEST_P_TARGET_HOST)))
+        return dg_minor(minor, GSS_S_FAILURE, ENOMEM);
+    if ((major = binding_hex(minor, cb, ctx->channel_binding)) != GSS_S_COMPLETE)
+        return major;
+    if (digest_upgraded_cnonce_hash(ctx->service_name, ctx->channel_binding, h) != DIGEST_OK)
+        return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_CRYPTO);
+    snprintf(cnonce, cnonce_size, "%s%s%s", DIGEST_UPGRADED_CNONCE_PREFIX, h, random_part);
+    ctx->bound = 1;
+    return GSS_S_COMPLETE;
+}
+
 static OM_uint32 answer_challenge(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags,
-                                  const struct gssmap_digest_params *p, const char *wire,
-                                  size_t wlen, gss_buffer_t out)
+                                  const struct gssmap_digest_params *p,
+                                  gss_channel_bindings_t cb, const char *wire, size_t wlen,
+                                  gss_buffer_t out)
 {
     struct dg_cred *c = ctx->cred;
     const char *values[1] = {wire};
     size_t lens[1] = {wlen};
     digest_http_challenge_list *list = NULL;
     const digest_http_challenge *ch;
-    char cnonce[33];
+    char cnonce[sizeof(DIGEST_UPGRADED_CNONCE_PREFIX) + 2 * DIGEST_CHANNEL_BINDING_HEX];
     char *eh;
     OM_uint32 major;
 
@@ -403,8 +586,11 @@ static OM_uint32 answer_challenge(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint3
     digest_http_challenge_list_free(list);
     free(ctx->cnonce);
     ctx->cnonce = NULL;
-    if (!ctx->realm || !ctx->nonce || !ctx->uri || !ctx->method || !ctx->username_sent ||
-        dg_random_cnonce(cnonce) != 0 || !(ctx->cnonce = strdup(cnonce)))
+    if (!ctx->realm || !ctx->nonce || !ctx->uri || !ctx->method || !ctx->username_sent)
+        return dg_minor(minor, GSS_S_FAILURE, ENOMEM);
+    if ((major = prepare_binding(minor, ctx, p, cb, cnonce, sizeof(cnonce))) != GSS_S_COMPLETE)
+        return major;
+    if (!(ctx->cnonce = strdup(cnonce)))
         return dg_minor(minor, GSS_S_FAILURE, ENOMEM);
     if (digest_http_ha1_base(ctx->alg, c->name->value, ctx->realm, c->password, c->password_len,
                              ctx->ha1_base) != DIGEST_OK ||
@@ -478,7 +664,8 @@ static OM_uint32 check_auth_info(OM_uint32 *minor, struct dg_ctx *ctx, const cha
 }
 
 OM_uint32 dg_http_init(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags,
-                       const struct gssmap_digest_params *p, gss_buffer_t out)
+                       const struct gssmap_digest_params *p, gss_channel_bindings_t cb,
+                       gss_buffer_t out)
 {
     const char *wire = (const char *)p->value[GSS_SSPI_SHIM_DIGEST_P_WIRE].data;
     size_t wlen = p->value[GSS_SSPI_SHIM_DIGEST_P_WIRE].length;
@@ -486,11 +673,11 @@ OM_uint32 dg_http_init(OM_uint32 *minor, struct dg_ctx *ctx, OM_uint32 req_flags
     if (wlen > DIGEST_MAX_HTTP_VALUE)
         return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_LIMIT);
     if (ctx->state == DG_START)
-        return answer_challenge(minor, ctx, req_flags, p, wire, wlen, out);
+        return answer_challenge(minor, ctx, req_flags, p, cb, wire, wlen, out);
     /* A second challenge (stale=true) instead of Authentication-Info:
      * answer it again with the new nonce (RFC 7616 3.3).  A challenge has
      * a realm, Authentication-Info never does. */
     if (has_digest_scheme(wire, wlen) || is_bare_challenge(wire, wlen))
-        return answer_challenge(minor, ctx, req_flags, p, wire, wlen, out);
+        return answer_challenge(minor, ctx, req_flags, p, cb, wire, wlen, out);
     return check_auth_info(minor, ctx, wire, wlen);
 }

@@ -110,6 +110,11 @@ static OM_uint32 http_verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
         major = dg_minor(minor, GSS_S_BAD_SIG, GSS_SSPI_SHIM_DIGEST_S_NONCE_FOREIGN);
         goto out;
     }
+    /* draft-santesson-digestbind-01: the same binding as the authentication */
+    if (!dg_http_same_binding(ctx, r)) {
+        major = dg_minor(minor, GSS_S_BAD_SIG, GSS_SSPI_SHIM_DIGEST_S_BINDINGS);
+        goto out;
+    }
     method = dg_param_str(&p, GSS_SSPI_SHIM_DIGEST_P_METHOD);
     eh = dg_param_str(&p, GSS_SSPI_SHIM_DIGEST_P_ENTITY_HASH);
     if (eh && strlen(eh) < DIGEST_HEX_BUFSIZE)

@@ -80,6 +80,7 @@ void dg_ctx_free(struct dg_ctx *ctx)
     free(ctx->opaque);
     free(ctx->method);
     free(ctx->sasl_digest_uri);
+    free(ctx->service_name);
     digest_sasl_layer_free(ctx->layer);
     OPENSSL_cleanse(ctx, sizeof(*ctx));
     free(ctx);
