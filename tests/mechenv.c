@@ -90,10 +90,25 @@ fail:
 }
 #endif
 
+static pid_t creator;
+
+/* The private file and directory go when the process that made them exits
+ * (not its forked test children; the Heimdal bind mount dies with the
+ * namespace).  with-gss-mechs execs, so its directory stays behind. */
+static void remove_mech_file(void)
+{
+    if (getpid() != creator)
+        return;
+    unlink(config_file);
+    rmdir(config_dir);
+}
+
 int test_mechenv_enter(void)
 {
     if (entered)
         return 0;
+    creator = getpid();
+    atexit(remove_mech_file);
     if (write_mech_file() != 0) {
         fprintf(stderr, "mechenv: cannot write the private mech file: %s\n", strerror(errno));
         return 99;

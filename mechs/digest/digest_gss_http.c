@@ -350,18 +350,23 @@ static OM_uint32 verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
     ctx->qop = r->qop;
     ctx->nc = r->nc_value;
     ctx->nonce = strdup(r->nonce);
-    ctx->cnonce = r->cnonce ? strdup(r->cnonce) : NULL;
-    ctx->uri = strdup(r->uri);
-    ctx->username_sent = strdup(r->username);
-    ctx->userhash = r->userhash;
     /* Kept so later requests must repeat them (dg_http_same_binding); the
      * service-name is not checked against a list of the server's SPNs. */
     ctx->bound = r->hashed_dirs != NULL;
+    /* An established server context keeps only what later requests are
+     * checked against (every byte counts at thousands of contexts): the
+     * cnonce only when it carries a binding, the name as sent only when it
+     * differs from the authenticated one (userhash). */
+    ctx->cnonce = r->cnonce && ctx->bound ? strdup(r->cnonce) : NULL;
+    ctx->uri = strdup(r->uri);
+    ctx->username_sent = strcmp(r->username, ctx->user) != 0 ? strdup(r->username) : NULL;
+    ctx->userhash = r->userhash;
     free(ctx->service_name);
     ctx->service_name = r->service_name ? strdup(r->service_name) : NULL;
     memcpy(ctx->channel_binding, r->channel_binding, sizeof(ctx->channel_binding));
     memcpy(ctx->ha1_base, ha1_base, sizeof(ha1_base));
-    if (!ctx->nonce || !ctx->uri || !ctx->username_sent || (r->cnonce && !ctx->cnonce) ||
+    if (!ctx->nonce || !ctx->uri || (strcmp(r->username, ctx->user) != 0 && !ctx->username_sent) ||
+        (r->cnonce && ctx->bound && !ctx->cnonce) ||
         (r->service_name && !ctx->service_name) ||
         digest_http_ha1_session(ctx->alg, ha1_base, r->nonce, r->cnonce ? r->cnonce : "",
                                 ctx->ha1) != DIGEST_OK) {

@@ -104,7 +104,8 @@ static OM_uint32 http_verify_authorization(OM_uint32 *minor, struct dg_ctx *ctx,
         return dg_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
     /* The same user, realm, nonce and algorithm as the authentication */
     if (strcmp(r->nonce, ctx->nonce) != 0 || strcmp(r->realm, ctx->realm) != 0 ||
-        strcmp(r->username, ctx->username_sent) != 0 || r->userhash != ctx->userhash ||
+        strcmp(r->username, ctx->username_sent ? ctx->username_sent : ctx->user) != 0 ||
+        r->userhash != ctx->userhash ||
         (r->algorithm == DIGEST_ALG_UNSPECIFIED ? DIGEST_ALG_MD5 : r->algorithm) != ctx->alg ||
         r->qop == 0) {
         major = dg_minor(minor, GSS_S_BAD_SIG, GSS_SSPI_SHIM_DIGEST_S_NONCE_FOREIGN);

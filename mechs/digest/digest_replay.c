@@ -19,14 +19,16 @@
 
 #include "digest_gss.h"
 
-#define REPLAY_ID_LEN 16
+/* 96 bits of SHA-256: a false "replay" among a million live tuples has
+ * odds of about 2^-57. */
+#define REPLAY_ID_LEN 12
 #define REPLAY_MIN_SLOTS 4096u
-/* 2^21 slots of 24 bytes: 48 MiB, one million live tuples (a nonce
+/* 2^21 slots of 16 bytes: 32 MiB, one million live tuples (a nonce
  * lifetime of 300 s at 3,300 authentications per second). */
 #define REPLAY_MAX_SLOTS (1u << 21)
 
 struct replay_slot {
-    uint64_t expires;   /* 0: never used */
+    uint32_t expires;   /* seconds since the epoch (to 2106); 0: never used */
     unsigned char id[REPLAY_ID_LEN];
 };
 
@@ -45,7 +47,7 @@ static size_t slot_of(const unsigned char *id, size_t count)
 
 /* Puts id into table (count slots) unless present; 1 when present. */
 static int probe_insert(struct replay_slot *table, size_t count, const unsigned char *id,
-                        uint64_t expires, uint64_t now, size_t *used)
+                        uint32_t expires, uint64_t now, size_t *used)
 {
     size_t i = slot_of(id, count), reuse = (size_t)-1;
 
@@ -113,14 +115,17 @@ enum dg_replay_result dg_replay_check_and_add(const char *nonce, const char *nc,
     EVP_MD_CTX_free(h);
     if (!ok)
         return DG_REPLAY_FULL;  /* fail closed */
+    if (expires > UINT32_MAX)
+        expires = UINT32_MAX;
     pthread_mutex_lock(&replay_lock);
     /* Keep at most half the slots in use so probes stay short. */
     if ((slot_count == 0 || (slots_used + 1) * 2 > slot_count) && rebuild(now) != 0) {
         pthread_mutex_unlock(&replay_lock);
         return DG_REPLAY_FULL;
     }
-    result = probe_insert(slots, slot_count, md, expires, now, &slots_used) ? DG_REPLAY_SEEN
-                                                                            : DG_REPLAY_NEW;
+    result = probe_insert(slots, slot_count, md, (uint32_t)expires, now, &slots_used)
+                 ? DG_REPLAY_SEEN
+                 : DG_REPLAY_NEW;
     pthread_mutex_unlock(&replay_lock);
     return result;
 }
