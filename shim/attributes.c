@@ -356,14 +356,32 @@ static SECURITY_STATUS query(PCtxtHandle phContext, ULONG attribute, void *buffe
     }
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesA(PCtxtHandle phContext,
+static SECURITY_STATUS query_context_attributes_a(PCtxtHandle phContext,
                                                            ULONG ulAttribute, PVOID pBuffer)
 {
     return query(phContext, ulAttribute, pBuffer, false);
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesW(PCtxtHandle phContext,
+static SECURITY_STATUS query_context_attributes_w(PCtxtHandle phContext,
                                                            ULONG ulAttribute, PVOID pBuffer)
 {
     return query(phContext, ulAttribute, pBuffer, true);
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesA(PCtxtHandle phContext,
+                                                           ULONG ulAttribute, PVOID pBuffer)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = query_context_attributes_a(phContext, ulAttribute, pBuffer);
+    shim_handle_unpin(pin);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesW(PCtxtHandle phContext,
+                                                           ULONG ulAttribute, PVOID pBuffer)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = query_context_attributes_w(phContext, ulAttribute, pBuffer);
+    shim_handle_unpin(pin);
+    return st;
 }

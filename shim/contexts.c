@@ -503,7 +503,7 @@ done:
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextA(
+static SECURITY_STATUS initialize_security_context_a(
     PCredHandle phCredential, PCtxtHandle phContext, SEC_CHAR *pszTargetName,
     ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
     ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
@@ -514,7 +514,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextA(
                       phNewContext, pOutput, pfContextAttr, ptsExpiry);
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
+static SECURITY_STATUS initialize_security_context_w(
     PCredHandle phCredential, PCtxtHandle phContext, SEC_WCHAR *pszTargetName,
     ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
     ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
@@ -532,7 +532,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
+static SECURITY_STATUS accept_security_context(
     PCredHandle phCredential, PCtxtHandle phContext, PSecBufferDesc pInput,
     ULONG fContextReq, ULONG TargetDataRep, PCtxtHandle phNewContext,
     PSecBufferDesc pOutput, ULONG *pfContextAttr, PTimeStamp ptsExpiry)
@@ -749,4 +749,53 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ApplyControlToken(PCtxtHandle phContext, PSec
         return SEC_E_INVALID_HANDLE;
     (void)pInput;
     return SEC_E_UNSUPPORTED_FUNCTION;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextA(
+    PCredHandle phCredential, PCtxtHandle phContext, SEC_CHAR *pszTargetName,
+    ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
+    ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
+    ULONG *pfContextAttr, PTimeStamp ptsExpiry)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    void *cred_pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
+    SECURITY_STATUS st = initialize_security_context_a(phCredential, phContext, pszTargetName,
+                                                       fContextReq, Reserved1, TargetDataRep,
+                                                       pInput, Reserved2, phNewContext, pOutput,
+                                                       pfContextAttr, ptsExpiry);
+    shim_handle_unpin(cred_pin);
+    shim_handle_unpin(pin);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
+    PCredHandle phCredential, PCtxtHandle phContext, SEC_WCHAR *pszTargetName,
+    ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
+    ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
+    ULONG *pfContextAttr, PTimeStamp ptsExpiry)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    void *cred_pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
+    SECURITY_STATUS st = initialize_security_context_w(phCredential, phContext, pszTargetName,
+                                                       fContextReq, Reserved1, TargetDataRep,
+                                                       pInput, Reserved2, phNewContext, pOutput,
+                                                       pfContextAttr, ptsExpiry);
+    shim_handle_unpin(cred_pin);
+    shim_handle_unpin(pin);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
+    PCredHandle phCredential, PCtxtHandle phContext, PSecBufferDesc pInput,
+    ULONG fContextReq, ULONG TargetDataRep, PCtxtHandle phNewContext,
+    PSecBufferDesc pOutput, ULONG *pfContextAttr, PTimeStamp ptsExpiry)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    void *cred_pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
+    SECURITY_STATUS st = accept_security_context(phCredential, phContext, pInput, fContextReq,
+                                                 TargetDataRep, phNewContext, pOutput,
+                                                 pfContextAttr, ptsExpiry);
+    shim_handle_unpin(cred_pin);
+    shim_handle_unpin(pin);
+    return st;
 }

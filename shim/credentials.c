@@ -324,7 +324,7 @@ static SECURITY_STATUS credential_names(PCredHandle phCredential, char **name)
     return *name != NULL ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesA(PCredHandle phCredential,
+static SECURITY_STATUS query_credentials_attributes_a(PCredHandle phCredential,
                                                                ULONG ulAttribute,
                                                                PVOID pBuffer)
 {
@@ -341,7 +341,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesA(PCredHandle phCre
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesW(PCredHandle phCredential,
+static SECURITY_STATUS query_credentials_attributes_w(PCredHandle phCredential,
                                                                ULONG ulAttribute,
                                                                PVOID pBuffer)
 {
@@ -360,5 +360,25 @@ SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesW(PCredHandle phCre
     free(name);
     if (st == SEC_E_OK)
         ((SecPkgCredentials_NamesW *)pBuffer)->sUserName = wide;
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesA(PCredHandle phCredential,
+                                                               ULONG ulAttribute,
+                                                               PVOID pBuffer)
+{
+    void *pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
+    SECURITY_STATUS st = query_credentials_attributes_a(phCredential, ulAttribute, pBuffer);
+    shim_handle_unpin(pin);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesW(PCredHandle phCredential,
+                                                               ULONG ulAttribute,
+                                                               PVOID pBuffer)
+{
+    void *pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
+    SECURITY_STATUS st = query_credentials_attributes_w(phCredential, ulAttribute, pBuffer);
+    shim_handle_unpin(pin);
     return st;
 }

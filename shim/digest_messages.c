@@ -275,7 +275,8 @@ SECURITY_STATUS shim_digest_encrypt(struct shim_context *ctx, ULONG qop, PSecBuf
         gss_release_buffer(&minor, &out);
         return shim_fail(SEC_E_BUFFER_TOO_SMALL, "the TOKEN buffer needs %zu bytes", tail);
     }
-    memcpy(data->pvBuffer, out.value, in.length);
+    if (in.length > 0)              /* an empty DATA buffer may have no pvBuffer */
+        memcpy(data->pvBuffer, out.value, in.length);
     memcpy(token->pvBuffer, (unsigned char *)out.value + in.length, tail);
     token->cbBuffer = (ULONG)tail;
     SecBuffer *padding = shim_find_buffer(msg, SECBUFFER_PADDING);
@@ -334,8 +335,10 @@ SECURITY_STATUS shim_digest_decrypt(struct shim_context *ctx, PSecBufferDesc msg
         return st;
     }
     /* The plaintext is never longer than the frame part it came from. */
+    /* An empty plaintext may come back without a buffer (out.value NULL). */
     if (stream != NULL) {
-        memcpy(stream->pvBuffer, out.value, out.length);
+        if (out.length > 0)
+            memcpy(stream->pvBuffer, out.value, out.length);
         data->pvBuffer = stream->pvBuffer;
     } else if (out.length > data->cbBuffer) {
         explicit_bzero(out.value, out.length);
@@ -345,7 +348,8 @@ SECURITY_STATUS shim_digest_decrypt(struct shim_context *ctx, PSecBufferDesc msg
         memcpy(data->pvBuffer, out.value, out.length);
     }
     data->cbBuffer = (ULONG)out.length;
-    explicit_bzero(out.value, out.length);
+    if (out.length > 0)
+        explicit_bzero(out.value, out.length);
     gss_release_buffer(&minor, &out);
     if (qop != NULL)
         *qop = conf ? 0 : SECQOP_WRAP_NO_ENCRYPT;

@@ -22,7 +22,7 @@
 #include "packed_context.h"
 #include "shim_internal.h"
 
-SSPI_API SECURITY_STATUS SEC_ENTRY ExportSecurityContext(PCtxtHandle phContext, ULONG fFlags,
+static SECURITY_STATUS export_security_context(PCtxtHandle phContext, ULONG fFlags,
                                                          PSecBuffer pPackedContext, void **pToken)
 {
     struct shim_context *ctx = shim_handle_get(phContext, SHIM_HANDLE_CONTEXT);
@@ -160,5 +160,14 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextW(LPWSTR pszPackage,
         return SEC_E_SECPKG_NOT_FOUND;
     SECURITY_STATUS st = import_context(package, pPackedContext, phContext);
     free(package);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ExportSecurityContext(PCtxtHandle phContext, ULONG fFlags,
+                                                         PSecBuffer pPackedContext, void **pToken)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = export_security_context(phContext, fFlags, pPackedContext, pToken);
+    shim_handle_unpin(pin);
     return st;
 }

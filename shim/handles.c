@@ -10,12 +10,18 @@
  * global bottleneck.  Creating and freeing handles take a per-thread free
  * list's mutex, or none (fresh slots come from an atomic counter).
  *
- * Using a handle in one thread while another thread frees it is invalid
- * use, as on Windows; the generation check makes it fail cleanly in the
- * common case but cannot make it safe.
+ * Every public entry point pins the handles it uses for the length of the
+ * call (shim_handle_pin): a per-slot count of calls in progress.  Freeing
+ * a handle first retires its tag, so no new call can pin it, then waits
+ * for the calls already in progress to unpin it; only then does the
+ * caller free the object.  So DeleteSecurityContext or
+ * FreeCredentialsHandle racing a call on the same handle either makes
+ * that call fail with SEC_E_INVALID_HANDLE or waits for it to return;
+ * it never frees memory a call is using.
  */
 #include "config.h"
 
+#include <sched.h>
 #include <stdlib.h>
 
 #include "shim_internal.h"
@@ -31,7 +37,15 @@ struct slot {
     void *_Atomic object;
     uint32_t next_free;             /* index + 1 of the next free slot */
     uint64_t generation;            /* last generation used (owner only) */
+    _Atomic uint32_t pins;          /* calls in progress on this slot's object */
 };
+
+/* The pins this thread holds, so that a call which frees a handle it has
+ * pinned itself (ExportSecurityContext with DELETE_OLD) does not wait for
+ * itself. */
+#define MAX_THREAD_PINS 8
+static _Thread_local struct slot *thread_pins[MAX_THREAD_PINS];
+static _Thread_local unsigned thread_pin_count;
 
 /* Freed slots go to one of several free lists, picked per thread, so
  * threads creating and deleting contexts do not queue on one mutex.  A
@@ -137,6 +151,37 @@ void *shim_handle_get(const SecHandle *handle, enum shim_handle_kind kind)
     return atomic_load_explicit(&s->object, memory_order_relaxed);
 }
 
+void *shim_handle_pin(const SecHandle *handle, enum shim_handle_kind kind)
+{
+    struct slot *s = slot_for(handle, kind);
+    if (s == NULL || thread_pin_count == MAX_THREAD_PINS)
+        return NULL;
+    /* Sequentially consistent with the tag exchange in shim_handle_take:
+     * either that exchange comes first and this load sees the retired
+     * tag, or this pin comes first and the taker waits for it. */
+    atomic_fetch_add(&s->pins, 1);
+    if (atomic_load(&s->tag) != (uint64_t)handle->dwUpper) {
+        atomic_fetch_sub(&s->pins, 1);
+        return NULL;
+    }
+    thread_pins[thread_pin_count++] = s;
+    return s;
+}
+
+void shim_handle_unpin(void *pin)
+{
+    struct slot *s = pin;
+    if (s == NULL)
+        return;
+    for (unsigned i = thread_pin_count; i-- > 0;) {
+        if (thread_pins[i] == s) {
+            thread_pins[i] = thread_pins[--thread_pin_count];
+            break;
+        }
+    }
+    atomic_fetch_sub(&s->pins, 1);
+}
+
 void *shim_handle_take(const SecHandle *handle, enum shim_handle_kind kind)
 {
     struct slot *s = slot_for(handle, kind);
@@ -145,9 +190,15 @@ void *shim_handle_take(const SecHandle *handle, enum shim_handle_kind kind)
     /* Exactly one caller wins the tag, so a handle freed twice at once
      * is freed once. */
     uint64_t expected = (uint64_t)handle->dwUpper;
-    if (!atomic_compare_exchange_strong_explicit(&s->tag, &expected, 0, memory_order_acq_rel,
-                                                 memory_order_relaxed))
+    if (!atomic_compare_exchange_strong(&s->tag, &expected, 0))
         return NULL;
+    /* Wait for the calls already using the object (other than this
+     * thread's own) to return. */
+    uint32_t own = 0;
+    for (unsigned i = 0; i < thread_pin_count; i++)
+        own += thread_pins[i] == s;
+    while (atomic_load(&s->pins) > own)
+        sched_yield();
     void *object = atomic_exchange_explicit(&s->object, NULL, memory_order_relaxed);
     struct free_list *fl = my_free_list();
     pthread_mutex_lock(&fl->lock);

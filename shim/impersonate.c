@@ -200,7 +200,7 @@ static char *client_principal(struct shim_context *ctx)
     return s;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phContext)
+static SECURITY_STATUS impersonate_security_context(PCtxtHandle phContext)
 {
     struct shim_context *ctx = shim_handle_get(phContext, SHIM_HANDLE_CONTEXT);
     if (ctx == NULL)
@@ -280,4 +280,12 @@ SECURITY_STATUS shim_impersonated_credential(struct shim_credential *cred, bool 
     cred->principal = strdup(current->principal);
     *found = true;
     return cred->principal != NULL ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phContext)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = impersonate_security_context(phContext);
+    shim_handle_unpin(pin);
+    return st;
 }

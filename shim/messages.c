@@ -222,9 +222,11 @@ SECURITY_STATUS shim_session_key(struct shim_context *ctx, unsigned char **key, 
                                       sizeof(oid_enctype_prefix),
                                   set->elements[1].length - sizeof(oid_enctype_prefix));
 #ifdef SSPI_SHIM_HEIMDAL
-    if (*enctype == 0) {
+    if (*enctype == 0 && !shim_package_is(ctx->pkg, "WDigest")) {
         /* Heimdal 7.8 returns the key only; its enctype comes with the
-         * same key from gsskrb5_get_subkey (the token key). */
+         * same key from gsskrb5_get_subkey (the token key).  Not for
+         * WDigest: there it fails, and Heimdal's gsskrb5_extract_key then
+         * returns without freeing its krb5_context (376 bytes a call). */
         krb5_keyblock *kb = NULL;
         krb5_context k;
         if (gsskrb5_get_subkey(&minor, ctx->gss, &kb) == GSS_S_COMPLETE && kb != NULL) {
@@ -1190,7 +1192,7 @@ static bool package_message(PCtxtHandle phContext, enum package_call call, ULONG
     return handled;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQOP,
+static SECURITY_STATUS make_signature_call(PCtxtHandle phContext, ULONG fQOP,
                                                  PSecBufferDesc pMessage, ULONG MessageSeqNo)
 {
     struct shim_context *ctx;
@@ -1207,7 +1209,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQ
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext, PSecBufferDesc pMessage,
+static SECURITY_STATUS verify_signature_call(PCtxtHandle phContext, PSecBufferDesc pMessage,
                                                    ULONG MessageSeqNo, ULONG *pfQOP)
 {
     struct shim_context *ctx;
@@ -1224,7 +1226,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext, PSecBu
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG fQOP,
+static SECURITY_STATUS encrypt_message_call(PCtxtHandle phContext, ULONG fQOP,
                                                   PSecBufferDesc pMessage, ULONG MessageSeqNo)
 {
     struct shim_context *ctx;
@@ -1241,7 +1243,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG f
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBufferDesc pMessage,
+static SECURITY_STATUS decrypt_message_call(PCtxtHandle phContext, PSecBufferDesc pMessage,
                                                   ULONG MessageSeqNo, ULONG *pfQOP)
 {
     struct shim_context *ctx;
@@ -1255,5 +1257,41 @@ SSPI_API SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBuf
         return st;
     st = decrypt_message(ctx, pMessage, pfQOP);
     pthread_mutex_unlock(lock);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQOP,
+                                                 PSecBufferDesc pMessage, ULONG MessageSeqNo)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = make_signature_call(phContext, fQOP, pMessage, MessageSeqNo);
+    shim_handle_unpin(pin);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext, PSecBufferDesc pMessage,
+                                                   ULONG MessageSeqNo, ULONG *pfQOP)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = verify_signature_call(phContext, pMessage, MessageSeqNo, pfQOP);
+    shim_handle_unpin(pin);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG fQOP,
+                                                  PSecBufferDesc pMessage, ULONG MessageSeqNo)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = encrypt_message_call(phContext, fQOP, pMessage, MessageSeqNo);
+    shim_handle_unpin(pin);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBufferDesc pMessage,
+                                                  ULONG MessageSeqNo, ULONG *pfQOP)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = decrypt_message_call(phContext, pMessage, MessageSeqNo, pfQOP);
+    shim_handle_unpin(pin);
     return st;
 }

@@ -40,6 +40,12 @@ SHIM_LOCAL SECURITY_STATUS shim_handle_new(enum shim_handle_kind kind, void *obj
 SHIM_LOCAL void *shim_handle_get(const SecHandle *handle, enum shim_handle_kind kind);
 /* Removes the handle and returns its object (NULL if it was not valid). */
 SHIM_LOCAL void *shim_handle_take(const SecHandle *handle, enum shim_handle_kind kind);
+/* Pins the object a handle names for one API call (NULL when the handle
+ * is not valid: the call then fails as it would anyway); freeing the
+ * handle waits until every pin is released.  Every public entry point
+ * that uses a handle's object pins it first. */
+SHIM_LOCAL void *shim_handle_pin(const SecHandle *handle, enum shim_handle_kind kind);
+SHIM_LOCAL void shim_handle_unpin(void *pin);
 
 /* ------------------------------------------------------------ packages */
 

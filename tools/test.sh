@@ -8,6 +8,10 @@
 #                                      (memory errors and UB; leaks are valgrind's
 #                                      job: LeakSanitizer cannot tell Heimdal's own
 #                                      leaks from ours, tests/valgrind.supp can)
+#   tools/test.sh --tsan               Heimdal, built with clang's ThreadSanitizer,
+#                                      in ./build-tsan; runs only the threaded
+#                                      suite (tests/check_stress) with
+#                                      tests/tsan.supp
 # Other arguments go to configure.  Each flavour tests against its own KDC,
 # and Debian cannot have both KDCs installed: the dependency step swaps the
 # KDC packages when the flavour changes (tools/deps.sh).  The summary is in
@@ -18,9 +22,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 flavour=heimdal
 sanitize=no
+tsan=no
 for arg in "$@"; do
     case $arg in
     --sanitize) sanitize=yes ;;
+    --tsan) tsan=yes ;;
     --with-gssapi=*) flavour=${arg#--with-gssapi=} ;;
     --without-gssapi|--with-gssapi) echo "test.sh: say --with-gssapi=heimdal or --with-gssapi=mit" >&2; exit 2 ;;
     esac
@@ -42,6 +48,15 @@ if [ $sanitize = yes ]; then
     export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 fi
+checks=
+if [ $tsan = yes ]; then
+    builddir=build-tsan
+    set -- $(for a in "$@"; do [ "$a" = --tsan ] || printf '%s\n' "$a"; done)
+    set -- "$@" CC=clang CFLAGS="-g -O1 -fsanitize=thread" LDFLAGS="-fsanitize=thread"
+    # A report fails the suite (exit code 66 from the forked test).
+    export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$top/tests/tsan.supp"
+    checks=tests/check_stress
+fi
 
 cd "$top"
 [ -x configure ] && [ configure -nt configure.ac ] && [ Makefile.in -nt Makefile.am ] \
@@ -51,7 +66,7 @@ cd "$builddir"
 ../configure --enable-werror "$@"
 make -j"$(nproc)"
 status=0
-make -j"$(nproc)" check || status=$?
+make -j"$(nproc)" check ${checks:+TESTS="$checks"} || status=$?
 if [ $status -ne 0 ]; then
     echo "=== failing test logs ($flavour) ==="
     for log in $(grep -l -E '^:test-result: (FAIL|ERROR)' $(find . -name '*.trs') 2>/dev/null | sed 's/\.trs$/.log/'); do

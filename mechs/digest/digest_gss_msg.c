@@ -226,6 +226,12 @@ OM_uint32 dg_unwrap(OM_uint32 *minor, struct dg_ctx *ctx, const gss_buffer_desc 
         return seq_error(minor, ctx, (const unsigned char *)in->value + in->length - 16);
     if (st != DIGEST_OK)
         return dg_minor(minor, GSS_S_BAD_SIG, GSS_SSPI_SHIM_DIGEST_S_BAD_MESSAGE);
+    if (olen == 0) {
+        /* An empty message: no buffer, since MIT's gss_release_buffer
+         * frees only a buffer whose length is not 0. */
+        free(o);
+        o = NULL;
+    }
     out->value = o;
     out->length = olen;
     if (conf_state)
