@@ -204,7 +204,8 @@ static char *principal_realm(const char *principal)
  * are filled through void pointers at the same offsets; check_abi's
  * static assertions keep that true.
  */
-static SECURITY_STATUS query(PCtxtHandle phContext, ULONG attribute, void *buffer, bool wide)
+static SECURITY_STATUS query_context(PCtxtHandle phContext, ULONG attribute, void *buffer,
+                                     bool wide)
 {
     struct shim_context *ctx = shim_handle_get(phContext, SHIM_HANDLE_CONTEXT);
     if (ctx == NULL)
@@ -356,32 +357,24 @@ static SECURITY_STATUS query(PCtxtHandle phContext, ULONG attribute, void *buffe
     }
 }
 
-static SECURITY_STATUS query_context_attributes_a(PCtxtHandle phContext,
-                                                           ULONG ulAttribute, PVOID pBuffer)
+/* Both QueryContextAttributes entry points: the context stays pinned for
+ * the whole call (shim/handles.c). */
+static SECURITY_STATUS query(PCtxtHandle phContext, ULONG attribute, void *buffer, bool wide)
 {
-    return query(phContext, ulAttribute, pBuffer, false);
-}
-
-static SECURITY_STATUS query_context_attributes_w(PCtxtHandle phContext,
-                                                           ULONG ulAttribute, PVOID pBuffer)
-{
-    return query(phContext, ulAttribute, pBuffer, true);
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    SECURITY_STATUS st = query_context(phContext, attribute, buffer, wide);
+    shim_handle_unpin(pin);
+    return st;
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesA(PCtxtHandle phContext,
                                                            ULONG ulAttribute, PVOID pBuffer)
 {
-    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
-    SECURITY_STATUS st = query_context_attributes_a(phContext, ulAttribute, pBuffer);
-    shim_handle_unpin(pin);
-    return st;
+    return query(phContext, ulAttribute, pBuffer, false);
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesW(PCtxtHandle phContext,
                                                            ULONG ulAttribute, PVOID pBuffer)
 {
-    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
-    SECURITY_STATUS st = query_context_attributes_w(phContext, ulAttribute, pBuffer);
-    shim_handle_unpin(pin);
-    return st;
+    return query(phContext, ulAttribute, pBuffer, true);
 }

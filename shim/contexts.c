@@ -345,11 +345,11 @@ static SECURITY_STATUS check_package_req(const struct shim_package *pkg, bool in
     return SEC_E_OK;
 }
 
-static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContext,
-                                  const char *target, ULONG fContextReq,
-                                  PSecBufferDesc pInput, PCtxtHandle phNewContext,
-                                  PSecBufferDesc pOutput, ULONG *pfContextAttr,
-                                  PTimeStamp ptsExpiry)
+static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle phContext,
+                                          const char *target, ULONG fContextReq,
+                                          PSecBufferDesc pInput, PCtxtHandle phNewContext,
+                                          PSecBufferDesc pOutput, ULONG *pfContextAttr,
+                                          PTimeStamp ptsExpiry)
 {
     struct shim_context *ctx = NULL;
     const bool first = (phContext == NULL);
@@ -503,7 +503,25 @@ done:
     return st;
 }
 
-static SECURITY_STATUS initialize_security_context_a(
+/* Both InitializeSecurityContext entry points: the handles stay pinned
+ * for the whole call (shim/handles.c). */
+static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContext,
+                                  const char *target, ULONG fContextReq,
+                                  PSecBufferDesc pInput, PCtxtHandle phNewContext,
+                                  PSecBufferDesc pOutput, ULONG *pfContextAttr,
+                                  PTimeStamp ptsExpiry)
+{
+    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    void *cred_pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
+    SECURITY_STATUS st = initialize_context(phCredential, phContext, target, fContextReq,
+                                            pInput, phNewContext, pOutput, pfContextAttr,
+                                            ptsExpiry);
+    shim_handle_unpin(cred_pin);
+    shim_handle_unpin(pin);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextA(
     PCredHandle phCredential, PCtxtHandle phContext, SEC_CHAR *pszTargetName,
     ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
     ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
@@ -514,7 +532,7 @@ static SECURITY_STATUS initialize_security_context_a(
                       phNewContext, pOutput, pfContextAttr, ptsExpiry);
 }
 
-static SECURITY_STATUS initialize_security_context_w(
+SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
     PCredHandle phCredential, PCtxtHandle phContext, SEC_WCHAR *pszTargetName,
     ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
     ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
@@ -749,40 +767,6 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ApplyControlToken(PCtxtHandle phContext, PSec
         return SEC_E_INVALID_HANDLE;
     (void)pInput;
     return SEC_E_UNSUPPORTED_FUNCTION;
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextA(
-    PCredHandle phCredential, PCtxtHandle phContext, SEC_CHAR *pszTargetName,
-    ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
-    ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
-    ULONG *pfContextAttr, PTimeStamp ptsExpiry)
-{
-    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
-    void *cred_pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
-    SECURITY_STATUS st = initialize_security_context_a(phCredential, phContext, pszTargetName,
-                                                       fContextReq, Reserved1, TargetDataRep,
-                                                       pInput, Reserved2, phNewContext, pOutput,
-                                                       pfContextAttr, ptsExpiry);
-    shim_handle_unpin(cred_pin);
-    shim_handle_unpin(pin);
-    return st;
-}
-
-SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
-    PCredHandle phCredential, PCtxtHandle phContext, SEC_WCHAR *pszTargetName,
-    ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput,
-    ULONG Reserved2, PCtxtHandle phNewContext, PSecBufferDesc pOutput,
-    ULONG *pfContextAttr, PTimeStamp ptsExpiry)
-{
-    void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
-    void *cred_pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
-    SECURITY_STATUS st = initialize_security_context_w(phCredential, phContext, pszTargetName,
-                                                       fContextReq, Reserved1, TargetDataRep,
-                                                       pInput, Reserved2, phNewContext, pOutput,
-                                                       pfContextAttr, ptsExpiry);
-    shim_handle_unpin(cred_pin);
-    shim_handle_unpin(pin);
-    return st;
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(

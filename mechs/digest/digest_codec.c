@@ -681,19 +681,20 @@ static int is_attr_char(unsigned char c)
     }
 }
 
-/* Strict UTF-8 (RFC 3629): no overlongs, no surrogates, <= U+10FFFF. */
-static int utf8_valid(const unsigned char *s, size_t n)
+/* Strict UTF-8 (RFC 3629): no overlongs, no surrogates, <= U+10FFFF.
+ * *max_cp gets the largest code point. */
+int digest_utf8_scan(const unsigned char *s, size_t n, uint32_t *max_cp)
 {
     size_t i = 0;
+    *max_cp = 0;
     while (i < n) {
         unsigned char c = s[i];
         size_t k, need;
         uint32_t cp;
         if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
+            need = 0;
+            cp = c;
+        } else if (c >= 0xc2 && c <= 0xdf) {
             need = 1;
             cp = c & 0x1fu;
         } else if (c >= 0xe0 && c <= 0xef) {
@@ -715,9 +716,17 @@ static int utf8_valid(const unsigned char *s, size_t n)
         if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
             (cp >= 0xd800 && cp <= 0xdfff))
             return 0;
+        if (cp > *max_cp)
+            *max_cp = cp;
         i += need + 1;
     }
     return 1;
+}
+
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    uint32_t max_cp;
+    return digest_utf8_scan(s, n, &max_cp);
 }
 
 /* ext-value = charset "'" [ language ] "'" value-chars (RFC 8187 3.2.1);

@@ -126,6 +126,10 @@ typedef enum digest_status {
 
 const char *digest_status_str(digest_status st);
 
+/* Strict UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF): 1 if
+ * s[0..n) is valid, with *max_cp the largest code point; else 0. */
+int digest_utf8_scan(const unsigned char *s, size_t n, uint32_t *max_cp);
+
 /* Parser flags. */
 #define DIGEST_PARSE_STRICT 0x1u  /* require each directive's RFC form */
 

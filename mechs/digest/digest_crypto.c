@@ -179,48 +179,6 @@ static int hex_lower(const char *h, size_t want, char out[DIGEST_HEX_BUFSIZE])
     return 1;
 }
 
-/* Strict UTF-8 (RFC 3629): no overlongs, no surrogates, <= U+10FFFF.
- * *max_cp gets the largest code point. */
-static int utf8_scan(const unsigned char *s, size_t n, uint32_t *max_cp)
-{
-    size_t i = 0;
-    *max_cp = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t k, need;
-        uint32_t cp;
-        if (c < 0x80) {
-            need = 0;
-            cp = c;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            need = 1;
-            cp = c & 0x1fu;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2;
-            cp = c & 0x0fu;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3;
-            cp = c & 0x07u;
-        } else {
-            return 0;
-        }
-        if (n - i <= need)
-            return 0;
-        for (k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xc0u) != 0x80u)
-                return 0;
-            cp = (cp << 6) | (s[i + k] & 0x3fu);
-        }
-        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        if (cp > *max_cp)
-            *max_cp = cp;
-        i += need + 1;
-    }
-    return 1;
-}
-
 digest_status digest_utf8_to_latin1(const char *in, size_t len, char **out, size_t *outlen)
 {
     const unsigned char *s = (const unsigned char *)in;
@@ -231,7 +189,7 @@ digest_status digest_utf8_to_latin1(const char *in, size_t len, char **out, size
     if (!in || !out)
         return DIGEST_ERR_INVALID_ARG;
     *out = NULL;
-    if (!utf8_scan(s, len, &max_cp))
+    if (!digest_utf8_scan(s, len, &max_cp))
         return DIGEST_ERR_BAD_ENCODING;
     if (max_cp > 0xff)
         return DIGEST_ERR_UNSUPPORTED;
