@@ -2,7 +2,7 @@
  * sspi-http-server: HTTP "Negotiate" authentication (RFC 4559) with
  * AcceptSecurityContext, the way IIS-style Windows code does it.
  *
- *   sspi-http-server [--package Negotiate|Kerberos|WDigest] [--port N | --port-file F]
+ *   sspi-http-server [--package Negotiate|Kerberos|NTLM|WDigest] [--port N | --port-file F]
  *                    [--count N] [WDigest options, see --help]
  *
  * A minimal, single-threaded HTTP/1.1 server on 127.0.0.1:
@@ -74,10 +74,11 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: %s [--package Negotiate|Kerberos|WDigest] [--port N | --port-file FILE] [--count N]\n"
+            "usage: %s [--package Negotiate|Kerberos|NTLM|WDigest] [--port N | --port-file FILE] [--count N]\n"
             "          [--htdigest F | --passwords F] [--algorithms L] [--qop L] [--realm R]\n"
             "\n"
-            "  --package P     security package: Negotiate (default), Kerberos or WDigest\n"
+            "  --package P     security package: Negotiate (default), Kerberos, NTLM\n"
+            "                  (the NTLM HTTP scheme) or WDigest\n"
             "  --port N        TCP port on 127.0.0.1 (default 0: any free port)\n"
             "  --port-file F   write the port actually bound to F (for scripts)\n"
             "  --count N       exit after answering N requests (default: run forever)\n"
@@ -385,6 +386,10 @@ static int send_response_headers(int fd, int code, const char *extra, const char
     return rc;
 }
 
+/* The HTTP authentication scheme: "Negotiate" (RFC 4559), or "NTLM" with
+ * --package NTLM (the same exchange under the NTLM scheme, as IIS does). */
+static const char *http_scheme = "Negotiate";
+
 /* Send one response.  www_auth: NULL for no WWW-Authenticate header, "" for
  * a bare "Negotiate" challenge, else the base64 token to put after it. */
 static int send_response(int fd, int code, const char *www_auth, const char *body,
@@ -398,7 +403,7 @@ static int send_response(int fd, int code, const char *www_auth, const char *bod
         extra = malloc(cap);
         if (extra == NULL)
             return -1;
-        snprintf(extra, cap, "WWW-Authenticate: Negotiate%s%s\r\n", *www_auth ? " " : "",
+        snprintf(extra, cap, "WWW-Authenticate: %s%s%s\r\n", http_scheme, *www_auth ? " " : "",
                  www_auth);
     }
     rc = send_response_headers(fd, code, extra, body, head_only, keep_alive);
@@ -927,15 +932,18 @@ static void serve_connection(struct server *s, int fd)
             code = 405;
             send_response(fd, code, NULL, "only GET and HEAD are served\n", 0, 0);
             printf("%s: %s %s -> 405\n", demo_progname(), r.method, r.target);
-        } else if (auth == NULL || strncasecmp(auth, "Negotiate", 9) != 0 ||
-                   (auth[9] != ' ' && auth[9] != '\0')) {
+        } else if (auth == NULL || strncasecmp(auth, http_scheme, strlen(http_scheme)) != 0 ||
+                   (auth[strlen(http_scheme)] != ' ' && auth[strlen(http_scheme)] != '\0')) {
             /* RFC 4559 4.1: challenge with the bare scheme. */
             code = 401;
-            send_response(fd, code, "", "authentication required: use Negotiate\n", head_only, 0);
-            printf("%s: %s %s -> 401 (no Negotiate credentials; challenge sent)\n",
-                   demo_progname(), r.method, r.target);
+            send_response(fd, code, "", strcmp(http_scheme, "NTLM") == 0
+                                            ? "authentication required: use NTLM\n"
+                                            : "authentication required: use Negotiate\n",
+                          head_only, 0);
+            printf("%s: %s %s -> 401 (no %s credentials; challenge sent)\n",
+                   demo_progname(), r.method, r.target, http_scheme);
         } else {
-            const char *b64 = auth + 9;
+            const char *b64 = auth + strlen(http_scheme);
             unsigned char *token = NULL;
             size_t token_len = 0;
             SecBuffer in_buf, out_buf;
@@ -1149,6 +1157,8 @@ int main(int argc, char **argv)
         }
     }
 
+    if (strcmp(s.package, "NTLM") == 0)
+        http_scheme = "NTLM";
     if (strcmp(s.package, "WDigest") == 0) {
         dstate = calloc(1, sizeof *dstate);
         if (dstate == NULL) {

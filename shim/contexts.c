@@ -174,8 +174,8 @@ static SECURITY_STATUS input_bindings(PSecBufferDesc in, struct gss_channel_bind
  * Checked here because Heimdal 7.8 reads an uninitialised krb5_data when a
  * reply is neither (lib/gssapi/krb5/init_sec_context.c, repl_mutual: both
  * decapsulations fail and krb5_rd_rep still runs; found by valgrind on a
- * garbage reply).  Kerberos is the only mechanism the shim negotiates
- * today; a second one (NTLM) must be let through here by its own framing.
+ * garbage reply).  NTLM replies (the NTLM package, NTLM inside Negotiate)
+ * are let through by their NTLMSSP signature, to the NTLM mechanism only.
  * DCE-style replies are unframed and take another path in the library.
  */
 static SECURITY_STATUS check_krb5_reply(const struct shim_context *ctx,
@@ -191,10 +191,27 @@ static SECURITY_STATUS check_krb5_reply(const struct shim_context *ctx,
         if (found == 0)
             return SEC_E_OK;        /* negState / mechListMIC only */
     }
+    /* NTLM: a CHALLENGE message, which the NTLM mechanism reads itself
+     * (SPNEGO hands it to NTLM only, by the negotiated mechanism). */
+    if (ctx->pkg->mech != &shim_oid_krb5 && shim_is_ntlmssp(reply.value, reply.length))
+        return SEC_E_OK;
     unsigned id = 0;
     if (gssmap_krb5_token_id(reply.value, reply.length, &id) == 1 && (id == 0x0200 || id == 0x0300))
         return SEC_E_OK;
-    return shim_fail(SEC_E_INVALID_TOKEN, "the reply is not a Kerberos AP-REP or KRB-ERROR");
+    return shim_fail(SEC_E_INVALID_TOKEN,
+                     "the reply is not a Kerberos AP-REP or KRB-ERROR, nor an NTLM message");
+}
+
+/* Whether a first token carries NTLM, raw or as SPNEGO's mechToken: its
+ * NEGOTIATE message is the same bytes every time ([MS-NLMP] 2.2.1.1), and
+ * the acceptor's fresh challenge, not a replay cache, stops replays. */
+static bool ntlm_first_token(const gss_buffer_desc *t)
+{
+    gss_buffer_desc inner;
+    if (shim_is_ntlmssp(t->value, t->length))
+        return true;
+    return gssmap_spnego_mech_token(t->value, t->length, &inner) == 1 &&
+           shim_is_ntlmssp(inner.value, inner.length);
 }
 
 /* A framed first token must name a mechanism this package accepts: the
@@ -587,6 +604,7 @@ static SECURITY_STATUS accept_security_context(
         } else {
             if ((st = input_token(pInput, true, &input)) != SEC_E_OK)
                 return st;
+            input = shim_ntlm_negotiate_for_gss(input);
             if ((st = check_token_mech(cred->pkg, &input)) != SEC_E_OK)
                 return st;
             /* The repeat of a first call whose output did not fit. */
@@ -637,6 +655,8 @@ static SECURITY_STATUS accept_security_context(
             st = shim_fail(SEC_E_INVALID_TOKEN, "the context is already established");
             goto done;
         }
+        if (!has_leg_input(ctx->pkg))
+            input = shim_ntlm_authenticate_for_gss(input, &pkg_token);
     }
 
     if (!has_leg_input(ctx->pkg) &&
@@ -648,10 +668,10 @@ static SECURITY_STATUS accept_security_context(
     gss_OID mech = GSS_C_NO_OID;
     gss_name_t peer = GSS_C_NO_NAME;
     gss_cred_id_t delegated = GSS_C_NO_CREDENTIAL;
-    /* Packages with their own hooks (WDigest) ask the mechanism for the
-     * client's name when needed instead of keeping a copy per context. */
+    /* Packages that frame their own tokens (WDigest) ask the mechanism for
+     * the client's name when needed instead of keeping a copy per context. */
     major = gss_accept_sec_context(&minor, &ctx->gss, ctx->cred->accept, &input, bindings,
-                                   ctx->pkg->ops != NULL ? NULL : &peer, &mech, &output,
+                                   has_leg_input(ctx->pkg) ? NULL : &peer, &mech, &output,
                                    &ret_flags, &lifetime, &delegated);
     st = shim_gss_status_side("gss_accept_sec_context", major, minor, ctx->pkg->mech,
                               GSSMAP_ACCEPTOR);
@@ -685,8 +705,9 @@ static SECURITY_STATUS accept_security_context(
     ctx->ret_flags = gssmap_gss_to_asc_ret(ret_flags) | shim_ret_flags(false, ctx->req_flags);
 
     /* A replayed first token is refused before anything is handed out
-     * (Kerberos; Digest's mechanism keeps its own nonce-count state). */
-    if (first && !has_leg_input(ctx->pkg) &&
+     * (Kerberos; Digest's mechanism keeps its own nonce-count state, NTLM
+     * its challenge). */
+    if (first && !has_leg_input(ctx->pkg) && !ntlm_first_token(&input) &&
         (st = shim_replay_check(ctx->gss, &input)) != SEC_E_OK) {
         gss_release_buffer(&minor, &output);
         goto failed;

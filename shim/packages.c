@@ -17,6 +17,7 @@
 #define RPC_ID_GSS_NEGOTIATE 9
 #define RPC_ID_GSS_KERBEROS 16
 #define RPC_ID_DIGEST 21            /* RPC_C_AUTHN_DIGEST */
+#define RPC_ID_WINNT 10             /* RPC_C_AUTHN_WINNT: NTLM */
 
 gss_OID_desc shim_oid_krb5 = {9, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x02"};
 gss_OID_desc shim_oid_krb5_ms = {9, (void *)"\x2a\x86\x48\x82\xf7\x12\x01\x02\x02"};
@@ -39,6 +40,16 @@ static const gss_OID_desc *const negotiate_accepts[] = {
 /* The Digest mechanism (include/gssapi_sspi_shim_digest.h): its framed
  * parameter tokens are what the acceptor hands to GSS-API. */
 static const gss_OID_desc *const digest_accepts[] = {&shim_oid_digest, NULL};
+
+/* NTLM: raw NTLMSSP messages ([MS-NLMP]); a framed token must be NTLM's. */
+static const gss_OID_desc *const ntlm_accepts[] = {&shim_oid_ntlm, NULL};
+
+/* NTLM: tokens only, connection-oriented, three legs, signing and sealing
+ * through the message calls (shim/ntlm_package.c); negotiable inside
+ * Negotiate.  No mutual authentication, no delegation: NTLM has neither. */
+#define NTLM_CAPS (SECPKG_FLAG_INTEGRITY | SECPKG_FLAG_PRIVACY | SECPKG_FLAG_TOKEN_ONLY | \
+                   SECPKG_FLAG_CONNECTION | SECPKG_FLAG_MULTI_REQUIRED | \
+                   SECPKG_FLAG_ACCEPT_WIN32_NAME | SECPKG_FLAG_NEGOTIABLE)
 
 /* WDigest: tokens only (the caller carries them in HTTP headers or SASL),
  * mutual authentication by rspauth, integrity and (SASL auth-conf)
@@ -84,6 +95,17 @@ static const struct shim_package packages[] = {
         .mech = &shim_oid_digest,
         .accept_mechs = digest_accepts,
         .ops = &shim_digest_ops,
+    },
+    {
+        .name = "NTLM",                 /* NTLMSP_NAME */
+        .comment = "NTLM (MS-NLMP) through the GSS library's NTLM mechanism",
+        .capabilities = NTLM_CAPS,
+        .version = 1,
+        .rpc_id = RPC_ID_WINNT,
+        .max_token = 2888,              /* Windows' NTLM cbMaxToken */
+        .mech = &shim_oid_ntlm,
+        .accept_mechs = ntlm_accepts,
+        .ops = &shim_ntlm_ops,
     },
 };
 
@@ -185,7 +207,8 @@ SECURITY_STATUS shim_package_info_w(const struct shim_package *pkg, SecPkgInfoW 
 
 static const struct shim_package *const *all_packages(void)
 {
-    static const struct shim_package *const list[] = {&packages[0], &packages[1], &packages[2]};
+    static const struct shim_package *const list[] = {&packages[0], &packages[1], &packages[2],
+                                                      &packages[3]};
     _Static_assert(sizeof(list) / sizeof(list[0]) == sizeof(packages) / sizeof(packages[0]),
                    "every package is enumerated");
     return list;

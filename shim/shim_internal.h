@@ -126,6 +126,16 @@ SHIM_LOCAL SECURITY_STATUS shim_digest_encrypt(struct shim_context *ctx, ULONG q
 SHIM_LOCAL SECURITY_STATUS shim_digest_decrypt(struct shim_context *ctx, PSecBufferDesc msg,
                                                ULONG *qop, bool *handled);
 
+/* The NTLM package's hooks and mechanism (shim/ntlm_package.c). */
+extern SHIM_LOCAL const struct shim_package_ops shim_ntlm_ops;
+extern SHIM_LOCAL gss_OID_desc shim_oid_ntlm;       /* 1.3.6.1.4.1.311.2.2.10 */
+/* Whether a token is an NTLMSSP message ([MS-NLMP] 2.2.1 signature). */
+SHIM_LOCAL bool shim_is_ntlmssp(const void *data, size_t length);
+/* A short NEGOTIATE message (curl's) in the form the NTLM mechanisms take. */
+SHIM_LOCAL gss_buffer_desc shim_ntlm_negotiate_for_gss(gss_buffer_desc in);
+/* ... and a short AUTHENTICATE message; *owned is freed by the caller. */
+SHIM_LOCAL gss_buffer_desc shim_ntlm_authenticate_for_gss(gss_buffer_desc in, void **owned);
+
 SHIM_LOCAL const struct shim_package *shim_package_find(const char *name);
 SHIM_LOCAL size_t shim_package_count(void);
 SHIM_LOCAL const struct shim_package *shim_package_at(size_t index);

@@ -57,6 +57,13 @@ static int write_mech_file(void)
         return -1;
     fprintf(f, "sspi_shim_digest %s %s -\n", GSS_SSPI_SHIM_DIGEST_MECH_OID_STRING,
             DIGEST_MECH_PATH);
+#if !defined(SSPI_SHIM_HEIMDAL) && defined(NTLMSSP_MECH_PATH)
+    /* MIT: gss-ntlmssp (NTLM) when configure found it; the private file
+     * replaces /etc/gss/mech.d, which would have registered it.  Never for
+     * Heimdal: its NTLM is built in, and this module is built for MIT. */
+    if (NTLMSSP_MECH_PATH[0] != '\0' && access(NTLMSSP_MECH_PATH, R_OK) == 0)
+        fprintf(f, "gssntlmssp_v1 1.3.6.1.4.1.311.2.2.10 %s\n", NTLMSSP_MECH_PATH);
+#endif
     return fclose(f) == 0 ? 0 : -1;
 }
 

@@ -1204,6 +1204,11 @@ write_kdc_conf(const struct test_realm *r, const char *extra_kdc,
     fprintf(f,
             "\n[kdc]\n"
             "\tdatabase = {\n"
+            /* The realm, so that the KDC's digest service (NTLM,
+             * tests/check_ntlm.c) finds this database through its HDBGET:
+             * keytab (lib/hdb/keytab.c find_db) instead of the default
+             * /var/lib/heimdal-kdc/heimdal */
+            "\t\trealm = %s\n"
             "\t\tdbname = %s\n"
             "\t\tmkey_file = %s\n"
             "\t\tacl_file = %s\n"
@@ -1216,7 +1221,7 @@ write_kdc_conf(const struct test_realm *r, const char *extra_kdc,
             "\tnum-kdc-processes = 1\n"
             "\trequire-preauth = true\n"
             "\tdetach = false\n",
-            r->db, r->mkey, r->acl, r->dir);
+            r->realm, r->db, r->mkey, r->acl, r->dir);
     if (extra_kdc)
         fprintf(f, "%s\n", extra_kdc);
     fprintf(f,

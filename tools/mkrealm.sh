@@ -22,7 +22,9 @@
 # machine has one or the other.
 #
 # Principals: alice and bob (passwords below, pre-auth required),
-# HTTP/localhost and host/localhost (random keys, in DIR/service.keytab).
+# HTTP/localhost and host/localhost (random keys, in DIR/service.keytab);
+# Heimdal also digest/REALM and host/<hostname> with allow-digest (in the
+# keytab), which its NTLM acceptor needs (docs/ntlm.md).
 # Programs: $HEIMDAL_KDC, $HEIMDAL_KADMIN, $HEIMDAL_KINIT, or $MIT_KRB5KDC,
 # $MIT_KDB5_UTIL, $MIT_KADMIN_LOCAL, $MIT_KINIT override the Debian
 # defaults (MIT programs unpacked outside /usr load the database module from
@@ -162,6 +164,7 @@ write_heimdal_kdc_conf() {
 
 [kdc]
 	database = {
+		realm = $REALM
 		dbname = $DIR/heimdal
 		mkey_file = $DIR/m-key
 		acl_file = $DIR/kadmind.acl
@@ -171,6 +174,11 @@ write_heimdal_kdc_conf() {
 	num-kdc-processes = 1
 	require-preauth = true
 	detach = false
+	# The digest service Heimdal's NTLM acceptor verifies through
+	# (docs/ntlm.md): the database above names its realm so that the
+	# service finds it (lib/hdb/keytab.c find_db)
+	enable-digest = true
+	digests_allowed = ntlm-v2, ntlm-v1-session, ntlm-v1
 
 [kadmin]
 	default_keys = aes256-cts-hmac-sha1-96:pw-salt aes128-cts-hmac-sha1-96:pw-salt arcfour-hmac-md5:pw-salt
@@ -255,6 +263,15 @@ init_realm() {
     kadmin_l modify --attributes=+requires-pre-auth bob
     kadmin_l add --random-key --use-defaults HTTP/localhost host/localhost
     kadmin_l ext_keytab --keytab="$DIR/service.keytab" HTTP/localhost host/localhost
+    # Heimdal's NTLM acceptor asks the KDC's digest service (digest/REALM)
+    # with the key of host/<this host's name> (lib/gssapi/ntlm/kdc.c)
+    ntlm_host=$(hostname | tr '[:upper:]' '[:lower:]')
+    kadmin_l add --random-key --use-defaults "digest/$REALM@$REALM"
+    if [ "$ntlm_host" != localhost ]; then
+        kadmin_l add --random-key --use-defaults "host/$ntlm_host"
+        kadmin_l ext_keytab --keytab="$DIR/service.keytab" "host/$ntlm_host"
+    fi
+    kadmin_l modify --attributes=+allow-digest "host/$ntlm_host"
 }
 
 # Start the KDC on $PORT in the background; its pid in $pid.

@@ -1,0 +1,365 @@
+/*
+ * The "NTLM" package through the SSPI entry points, client and server in
+ * one process (docs/ntlm.md):
+ *
+ *  - MIT build: gss-ntlmssp, registered for this process by tests/mechenv
+ *    (GSS_MECH_CONFIG); the acceptor's user store is NTLM_USER_FILE.  No
+ *    KDC is involved.  Skipped (77) when configure found no gss-ntlmssp.
+ *  - Heimdal build: Heimdal's built-in NTLM.  Its acceptor verifies each
+ *    response through the KDC's digest service, so the suite starts a test
+ *    realm whose KDC has enable-digest, a digest/REALM principal, and
+ *    host/<hostname> (the acceptor's principal, lib/gssapi/ntlm/kdc.c) with
+ *    the allow-digest attribute in the keytab.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "handshake.h"
+#include "mechenv.h"
+#include "realm.h"
+#include "sspi.h"
+#include "sspi_shim.h"
+#include "suite.h"
+
+#define DOMAIN "SSPI"
+#define USER TEST_REALM_ALICE
+#define PASSWORD TEST_REALM_ALICE_PASSWORD
+#define TARGET "HTTP/localhost"
+#define ISC_REQ (ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_CONNECTION | \
+                 ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT)
+#define ASC_REQ (ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_CONNECTION | \
+                 ASC_REQ_SEQUENCE_DETECT | ASC_REQ_REPLAY_DETECT)
+
+static struct test_realm realm;
+static char user_file[512];
+
+static SEC_WINNT_AUTH_IDENTITY_A identity(const char *user, const char *domain,
+                                          const char *password)
+{
+    SEC_WINNT_AUTH_IDENTITY_A id;
+    memset(&id, 0, sizeof(id));
+    id.User = (unsigned char *)user;
+    id.UserLength = (ULONG)strlen(user);
+    id.Domain = (unsigned char *)domain;
+    id.DomainLength = domain ? (ULONG)strlen(domain) : 0;
+    id.Password = (unsigned char *)password;
+    id.PasswordLength = (ULONG)strlen(password);
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    return id;
+}
+
+static void client_cred(const char *password, CredHandle *cc)
+{
+    SEC_WINNT_AUTH_IDENTITY_A id = identity(USER, DOMAIN, password);
+    TimeStamp expiry;
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, NTLMSP_NAME_A, SECPKG_CRED_OUTBOUND, NULL, &id,
+                                            NULL, NULL, cc, &expiry),
+                  SEC_E_OK);
+}
+
+static void server_cred(CredHandle *sc)
+{
+    ASSERT_STATUS(handshake_server_cred(NTLMSP_NAME_A, sc), SEC_E_OK);
+}
+
+/* ------------------------------------------------------------ tests */
+
+START_TEST(package_has_windows_values)
+{
+    SecPkgInfoA *info = NULL;
+    ASSERT_STATUS(QuerySecurityPackageInfoA(NTLMSP_NAME_A, &info), SEC_E_OK);
+    ck_assert_str_eq(info->Name, "NTLM");
+    ck_assert_uint_eq(info->cbMaxToken, 2888);
+    ck_assert_uint_eq(info->wRPCID, 10);            /* RPC_C_AUTHN_WINNT */
+    ck_assert(info->fCapabilities & SECPKG_FLAG_INTEGRITY);
+    ck_assert(info->fCapabilities & SECPKG_FLAG_PRIVACY);
+    ck_assert(info->fCapabilities & SECPKG_FLAG_CONNECTION);
+    ck_assert(info->fCapabilities & SECPKG_FLAG_NEGOTIABLE);
+    ck_assert(!(info->fCapabilities & SECPKG_FLAG_MUTUAL_AUTH));
+    ck_assert(!(info->fCapabilities & SECPKG_FLAG_DELEGATION));
+    FreeContextBuffer(info);
+
+    ULONG n = 0;
+    SecPkgInfoW *all = NULL;
+    bool found = false;
+    ASSERT_STATUS(EnumerateSecurityPackagesW(&n, &all), SEC_E_OK);
+    for (ULONG i = 0; i < n; i++)
+        if (all[i].Name[0] == u'N' && all[i].Name[1] == u'T' && all[i].Name[2] == u'L' &&
+            all[i].Name[3] == u'M' && all[i].Name[4] == 0)
+            found = true;
+    FreeContextBuffer(all);
+    ck_assert(found);
+}
+END_TEST
+
+/* Handshake, names, sizes, signatures and sealing both ways. */
+START_TEST(handshake_names_sizes_and_messages)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    client_cred(PASSWORD, &cc);
+    server_cred(&sc);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_OK);
+    /* NEGOTIATE, CHALLENGE, AUTHENTICATE ([MS-NLMP] 1.3.1.1). */
+    ck_assert_int_eq(h.legs, 2);
+#ifndef SSPI_SHIM_HEIMDAL
+    /* Heimdal 7.8's NTLM initiator reports no flags at all (ret_flags is
+     * always 0, lib/gssapi/ntlm/init_sec_context.c; docs/ntlm.md). */
+    ck_assert(h.client_attr & ISC_RET_INTEGRITY);
+    ck_assert(h.client_attr & ISC_RET_CONFIDENTIALITY);
+#endif
+    ck_assert(h.server_attr & ASC_RET_INTEGRITY);
+    ck_assert(h.server_attr & ASC_RET_CONNECTION);
+
+    SecPkgContext_NamesA names;
+    ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
+    fprintf(stderr, "server NAMES: %s\n", names.sUserName);
+    const char *bs = strrchr(names.sUserName, '\\');
+    ck_assert_msg(bs != NULL && strcmp(bs + 1, USER) == 0, "NAMES '%s' is not DOMAIN\\%s",
+                  names.sUserName, USER);
+    FreeContextBuffer(names.sUserName);
+
+    SecPkgContext_Sizes sizes;
+    ASSERT_STATUS(QueryContextAttributesA(&h.client, SECPKG_ATTR_SIZES, &sizes), SEC_E_OK);
+    ck_assert_uint_eq(sizes.cbMaxToken, 2888);
+    ck_assert_uint_eq(sizes.cbMaxSignature, 16);
+    ck_assert_uint_eq(sizes.cbSecurityTrailer, 16);
+    ck_assert_uint_eq(sizes.cbBlockSize, 0);
+
+    CtxtHandle *sides[2][2] = {{&h.client, &h.server}, {&h.server, &h.client}};
+    for (int dir = 0; dir < 2; dir++) {
+        CtxtHandle *from = sides[dir][0], *to = sides[dir][1];
+        /* MakeSignature / VerifySignature. */
+        char text[] = "signed by NTLM";
+        unsigned char sig[64];
+        SecBuffer mb[2] = {{sizeof(text), SECBUFFER_DATA, text}, {sizeof(sig), SECBUFFER_TOKEN, sig}};
+        SecBufferDesc md = {SECBUFFER_VERSION, 2, mb};
+        ASSERT_STATUS(MakeSignature(from, 0, &md, 0), SEC_E_OK);
+        ck_assert_uint_eq(mb[1].cbBuffer, 16);
+        ck_assert(sig[0] == 1 && sig[1] == 0 && sig[2] == 0 && sig[3] == 0);   /* Version 1 */
+        ULONG qop = 99;
+        ASSERT_STATUS(VerifySignature(to, &md, 0, &qop), SEC_E_OK);
+        ck_assert_uint_eq(qop, 0);
+
+        /* EncryptMessage / DecryptMessage: TOKEN = signature, DATA in place. */
+        char plain[] = "sealed by NTLM, in place";
+        char data[sizeof(plain)];
+        unsigned char trailer[64];
+        memcpy(data, plain, sizeof(plain));
+        SecBuffer eb[2] = {{sizes.cbSecurityTrailer, SECBUFFER_TOKEN, trailer},
+                           {sizeof(data), SECBUFFER_DATA, data}};
+        SecBufferDesc ed = {SECBUFFER_VERSION, 2, eb};
+        ASSERT_STATUS(EncryptMessage(from, 0, &ed, 0), SEC_E_OK);
+        ck_assert_uint_eq(eb[0].cbBuffer, 16);
+        ck_assert_uint_eq(eb[1].cbBuffer, sizeof(plain));
+        ck_assert(trailer[0] == 1 && trailer[1] == 0 && trailer[2] == 0 && trailer[3] == 0);
+        ck_assert(memcmp(data, plain, sizeof(plain)) != 0);
+        ASSERT_STATUS(DecryptMessage(to, &ed, 0, &qop), SEC_E_OK);
+        ck_assert_mem_eq(data, plain, sizeof(plain));
+
+        /* A changed byte is caught, and the sequence moves on. */
+        memcpy(data, plain, sizeof(plain));
+        eb[0].cbBuffer = 16;
+        ASSERT_STATUS(EncryptMessage(from, 0, &ed, 0), SEC_E_OK);
+        data[3] ^= 1;
+        ASSERT_STATUS(DecryptMessage(to, &ed, 0, &qop), SEC_E_MESSAGE_ALTERED);
+    }
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* The W entry points with a SEC_WINNT_AUTH_IDENTITY_W. */
+START_TEST(wide_identity_and_names)
+{
+    SEC_WINNT_AUTH_IDENTITY_W id;
+    memset(&id, 0, sizeof(id));
+    id.User = (unsigned short *)u"" USER;
+    id.UserLength = (ULONG)strlen(USER);
+    id.Domain = (unsigned short *)u"" DOMAIN;
+    id.DomainLength = (ULONG)strlen(DOMAIN);
+    id.Password = (unsigned short *)u"" PASSWORD;
+    id.PasswordLength = (ULONG)strlen(PASSWORD);
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
+    CredHandle cc, sc;
+    TimeStamp expiry;
+    ASSERT_STATUS(AcquireCredentialsHandleW(NULL, (SEC_WCHAR *)u"NTLM", SECPKG_CRED_OUTBOUND, NULL,
+                                            &id, NULL, NULL, &cc, &expiry),
+                  SEC_E_OK);
+    SecPkgCredentials_NamesW cn;
+    ASSERT_STATUS(QueryCredentialsAttributesW(&cc, SECPKG_CRED_ATTR_NAMES, &cn), SEC_E_OK);
+    ck_assert(cn.sUserName[0] == u'S' && cn.sUserName[4] == u'\\' && cn.sUserName[5] == u'a');
+    FreeContextBuffer(cn.sUserName);
+    ASSERT_STATUS(AcquireCredentialsHandleW(NULL, (SEC_WCHAR *)u"NTLM", SECPKG_CRED_INBOUND, NULL,
+                                            NULL, NULL, NULL, &sc, &expiry),
+                  SEC_E_OK);
+    struct handshake h;
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_OK);
+    SecPkgContext_NamesW names;
+    ASSERT_STATUS(QueryContextAttributesW(&h.server, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
+    size_t n = 0;
+    while (names.sUserName[n] != 0)
+        n++;
+    ck_assert(n > 6 && names.sUserName[n - 6] == u'\\' && names.sUserName[n - 5] == u'a');
+    FreeContextBuffer(names.sUserName);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* A wrong password: the acceptor refuses the AUTHENTICATE message. */
+START_TEST(wrong_password_is_logon_denied)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    client_cred("not-the-password", &cc);
+    server_cred(&sc);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_LOGON_DENIED);
+    ck_assert_int_eq(h.server_last, SEC_E_LOGON_DENIED);
+    ck_assert(strstr(SspiShimLastErrorMessage(), "did not verify") != NULL);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* A client the acceptor's store does not know: the same answer. */
+START_TEST(unknown_user_is_logon_denied)
+{
+    SEC_WINNT_AUTH_IDENTITY_A id = identity("mallory", DOMAIN, PASSWORD);
+    CredHandle cc, sc;
+    TimeStamp expiry;
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, NTLMSP_NAME_A, SECPKG_CRED_OUTBOUND, NULL, &id,
+                                            NULL, NULL, &cc, &expiry),
+                  SEC_E_OK);
+    server_cred(&sc);
+    struct handshake h;
+    SECURITY_STATUS st = handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h);
+    ck_assert_msg(st == SEC_E_LOGON_DENIED, "got 0x%08x: %s", (unsigned)st,
+                  SspiShimLastErrorMessage());
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* Garbage where the CHALLENGE should be: refused before the mechanism
+ * sees it (it is not an NTLMSSP message), as for Kerberos replies. */
+START_TEST(garbage_reply_is_invalid_token)
+{
+    CredHandle cc;
+    client_cred(PASSWORD, &cc);
+    CtxtHandle ctx;
+    unsigned char out[4096], junk[] = "definitely not NTLMSSP";
+    SecBuffer ob = {sizeof(out), SECBUFFER_TOKEN, out}, ib = {sizeof(junk), SECBUFFER_TOKEN, junk};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob}, id = {SECBUFFER_VERSION, 1, &ib};
+    ULONG attr;
+    TimeStamp ts;
+    ASSERT_STATUS(InitializeSecurityContextA(&cc, NULL, TARGET, ISC_REQ, 0, SECURITY_NATIVE_DREP,
+                                             NULL, 0, &ctx, &od, &attr, &ts),
+                  SEC_I_CONTINUE_NEEDED);
+    ck_assert(ob.cbBuffer > 8 && memcmp(out, "NTLMSSP", 8) == 0);
+    ob.cbBuffer = sizeof(out);
+    ASSERT_STATUS(InitializeSecurityContextA(&cc, &ctx, NULL, ISC_REQ, 0, SECURITY_NATIVE_DREP,
+                                             &id, 0, &ctx, &od, &attr, &ts),
+                  SEC_E_INVALID_TOKEN);
+    DeleteSecurityContext(&ctx);
+    FreeCredentialsHandle(&cc);
+}
+END_TEST
+
+/* ------------------------------------------------------------ setup */
+
+#ifdef SSPI_SHIM_HEIMDAL
+/* The KDC's digest service and the principals Heimdal's NTLM acceptor
+ * needs (lib/gssapi/ntlm/kdc.c, kdc/digest.c). */
+static int heimdal_realm(void)
+{
+    struct test_realm_options opt;
+    memset(&opt, 0, sizeof(opt));
+    opt.extra_kdc = "\tenable-digest = true\n\tdigests_allowed = ntlm-v2, ntlm-v1-session, ntlm-v1";
+    if (test_realm_start_ex(&realm, NULL, &opt) != 0)
+        return 77;
+    char host[256], digest[300], hostsvc[512];
+    if (gethostname(host, sizeof(host)) != 0)
+        return 99;
+    host[sizeof(host) - 1] = '\0';
+    for (char *p = host; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    snprintf(digest, sizeof(digest), "digest/%s@%s", realm.realm, realm.realm);
+    snprintf(hostsvc, sizeof(hostsvc), "host/%s@%s", host, realm.realm);
+    const char *add_digest[] = {"add", "--random-key", "--use-defaults", digest, NULL};
+    const char *allow[] = {"modify", "--attributes=+allow-digest", hostsvc, NULL};
+    if (test_realm_kadmin(&realm, add_digest) != 0 ||
+        test_realm_add_service(&realm, hostsvc, NULL) != 0 ||
+        test_realm_kadmin(&realm, allow) != 0) {
+        fprintf(stderr, "check_ntlm: cannot set up the digest principals: %s\n",
+                realm.last_output);
+        return 99;
+    }
+    return 0;
+}
+#endif
+
+int main(void)
+{
+#ifdef SSPI_SHIM_HEIMDAL
+    int rc = heimdal_realm();
+    if (rc == 77)
+        fprintf(stderr, "SKIP: no Heimdal KDC for the NTLM acceptor's digest service\n");
+    if (rc != 0)
+        return rc;
+    /* The Heimdal initiator's domain is ours; the KDC looks the user up
+     * in its realm. */
+#else
+    if (NTLMSSP_MECH_PATH[0] == '\0' || access(NTLMSSP_MECH_PATH, R_OK) != 0) {
+        fprintf(stderr, "SKIP: MIT build without gss-ntlmssp (configure found none; Debian: "
+                        "apt-get install gss-ntlmssp)\n");
+        return 77;
+    }
+    int env = test_mechenv_enter();
+    if (env != 0)
+        return env;
+    /* gss-ntlmssp's acceptor store: DOMAIN:user:password lines. */
+    const char *tmp = getenv("TMPDIR");
+    snprintf(user_file, sizeof(user_file), "%s/check_ntlm_users.XXXXXX",
+             tmp != NULL && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(user_file);
+    if (fd < 0)
+        return 99;
+    dprintf(fd, "%s:%s:%s\n", DOMAIN, USER, PASSWORD);
+    close(fd);
+    setenv("NTLM_USER_FILE", user_file, 1);
+#endif
+
+    Suite *s = suite_create("ntlm");
+    TCase *tc = tcase_create("sspi");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, package_has_windows_values);
+    tcase_add_test(tc, handshake_names_sizes_and_messages);
+    tcase_add_test(tc, wide_identity_and_names);
+    tcase_add_test(tc, wrong_password_is_logon_denied);
+    tcase_add_test(tc, unknown_user_is_logon_denied);
+    tcase_add_test(tc, garbage_reply_is_invalid_token);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (user_file[0] != '\0')
+        unlink(user_file);
+    test_realm_destroy(&realm);
+    return failed == 0 ? 0 : 1;
+}
