@@ -31,6 +31,7 @@
 #include <stdbool.h>
 
 #include "gss_map.h"
+#include "gssapi_sspi_shim_credssp.h"
 #include "gssapi_sspi_shim_digest.h"
 
 /* NTSTATUS that AcceptSecurityContext (Digest) returns for a call after
@@ -380,6 +381,48 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
     {K5(GSS_SSPI_SHIM_DIGEST_S_CRYPTO), SEC(SEC_E_INTERNAL_ERROR), "Digest: libcrypto failed."},
     {K5(GSS_SSPI_SHIM_DIGEST_S_LIMIT), SEC(SEC_E_INVALID_TOKEN),
      "Digest: a value over its limit (overlong directive, too many challenges)."},
+
+    /* The sspi-shim CredSSP mechanism's minor codes
+     * (include/gssapi_sspi_shim_credssp.h), for the "CredSSP" package: the
+     * return codes of the CredSSP ISC/ASC pages. */
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_TLS), SEC(SEC_E_INVALID_TOKEN),
+     "CredSSP: the TLS handshake or a TLS record failed (not TLS, bad MAC, no common cipher)."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE), SEC(SEC_E_INVALID_TOKEN),
+     "CredSSP: a TSRequest or TSCredentials does not decode (MS-CSSP 2.2.1)."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_VERSION), SEC(SEC_E_UNSUPPORTED_FUNCTION),
+     "CredSSP: the peer's TSRequest version is below the minimum (2-4 are opt-in: "
+     "CVE-2018-0886) or changed during the exchange."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_PROTOCOL), SEC(SEC_E_INVALID_TOKEN),
+     "CredSSP: a message out of order (credentials before the server proved its key, "
+     "pubKeyAuth before the inner context completed, ...)."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_PUBKEY_AUTH), SEC(SEC_E_MUTUAL_AUTH_FAILED),
+     "CredSSP: pubKeyAuth does not match this TLS session's server key: a man in the middle, "
+     "or a peer bound to another session (MS-CSSP 3.1.5)."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_NONCE_REPLAYED), SEC(SEC_E_OUT_OF_SEQUENCE),
+     "CredSSP acceptor: a clientNonce already seen (a replayed pubKeyAuth); reported as a "
+     "replayed Kerberos authenticator is."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_PEER_ERROR), SEC(SEC_E_LOGON_DENIED),
+     "CredSSP: the peer ended the exchange with TSRequest.errorCode (its logon failed)."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_INNER), SEC(SEC_E_INTERNAL_ERROR),
+     "CredSSP: the inner context could not wrap or unwrap a CredSSP field."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_NO_PASSWORD), SEC(SEC_E_NO_CREDENTIALS),
+     "CredSSP initiator without credentials to delegate (there is no default one)."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_DELEGATION_POLICY), SEC(SEC_E_DELEGATION_POLICY),
+     "CredSSP: the delegation policy (SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS, default "
+     "TERMSRV/ targets) does not allow this target."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_POLICY_NTLM_ONLY), SEC(SEC_E_POLICY_NLTM_ONLY),
+     "CredSSP: delegation asked for, but the inner context gave no mutual authentication "
+     "(NTLM) and the NTLM-only policy does not allow this target."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_MUTUAL_AUTH_FAILED), SEC(SEC_E_MUTUAL_AUTH_FAILED),
+     "CredSSP: ISC_REQ_MUTUAL_AUTH, and the inner context did not authenticate the server."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_CERT), SEC(SEC_E_NO_CREDENTIALS),
+     "CredSSP acceptor: the server certificate or key is unreadable or does not match."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_ESTABLISHED), SEC(SEC_E_INVALID_HANDLE),
+     "CredSSP: a context call after establishment."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_GSS_LIBRARY), SEC(SEC_E_INTERNAL_ERROR),
+     "CredSSP: the mechanism could not reach the GSS library for its inner context."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_LIMIT), SEC(SEC_E_INVALID_TOKEN),
+     "CredSSP: a TSRequest over its size limit."},
 
     /* Delegation and memory. */
     {K5(KRB5_TKT_NOT_FORWARDABLE), SEC(SEC_E_DELEGATION_POLICY),

@@ -461,6 +461,10 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
     char *saved_default = NULL;
     if (first && ctx->cred->ccache_name != NULL && ctx->pkg->mech == &shim_oid_spnego)
         saved_default = shim_krb5_use_ccache(ctx->cred->ccache_name);
+    /* CredSSP runs its inner SPNEGO context on later legs, inside the
+     * mechanism: the same holds for its inner credential on every leg. */
+    else if (ctx->cred->inner != NULL && ctx->cred->inner->ccache_name != NULL)
+        saved_default = shim_krb5_use_ccache(ctx->cred->inner->ccache_name);
     major = gss_init_sec_context(&minor, gcred, &ctx->gss, ctx->target, ctx->pkg->mech,
                                  gssmap_isc_req_to_gss(ctx->req_flags), GSS_C_INDEFINITE,
                                  bindings, &input, &mech, &output, &ret_flags, &lifetime);

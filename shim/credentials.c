@@ -59,6 +59,8 @@ void shim_credential_unref(struct shim_credential *cred)
         gss_release_name(&minor, &cred->desired_name);
     shim_credential_forget_targets(cred);
     free(cred->principal);
+    if (cred->inner != NULL)
+        shim_credential_unref(cred->inner);
     if (cred->ccache_name != NULL) {
         shim_krb5_destroy_ccache(cred->ccache_name);
         free(cred->ccache_name);
@@ -178,11 +180,11 @@ SECURITY_STATUS shim_credential_initiator(struct shim_credential *cred, gss_cred
     return st;
 }
 
-static SECURITY_STATUS acquire_credentials(const char *principal, const char *package,
-                                           ULONG use, void *auth_data,
-                                           PCredHandle phCredential, PTimeStamp ptsExpiry)
+SECURITY_STATUS shim_credential_create(const char *principal, const char *package, ULONG use,
+                                       void *auth_data, struct shim_credential **out)
 {
-    if (package == NULL || phCredential == NULL)
+    *out = NULL;
+    if (package == NULL)
         return SEC_E_INVALID_PARAMETER;
     const struct shim_package *pkg = shim_package_find(package);
     if (pkg == NULL)
@@ -207,14 +209,11 @@ static SECURITY_STATUS acquire_credentials(const char *principal, const char *pa
     if (pkg->ops != NULL && pkg->ops->acquire != NULL) {
         /* A package with its own credentials (WDigest: shim/digest_package.c). */
         st = pkg->ops->acquire(cred, principal, auth_data);
-        if (st == SEC_E_OK)
-            st = shim_handle_new(SHIM_HANDLE_CREDENTIAL, cred, phCredential);
         if (st != SEC_E_OK) {
             shim_credential_unref(cred);
             return st;
         }
-        if (ptsExpiry != NULL)
-            *ptsExpiry = cred->expiry;
+        *out = cred;
         return SEC_E_OK;
     }
     if (auth_data != NULL) {
@@ -262,8 +261,25 @@ static SECURITY_STATUS acquire_credentials(const char *principal, const char *pa
             gss_release_name(&minor, &name);
         }
     }
-    if (st == SEC_E_OK)
-        st = shim_handle_new(SHIM_HANDLE_CREDENTIAL, cred, phCredential);
+    if (st != SEC_E_OK) {
+        shim_credential_unref(cred);
+        return st;
+    }
+    *out = cred;
+    return SEC_E_OK;
+}
+
+static SECURITY_STATUS acquire_credentials(const char *principal, const char *package,
+                                           ULONG use, void *auth_data,
+                                           PCredHandle phCredential, PTimeStamp ptsExpiry)
+{
+    struct shim_credential *cred;
+    if (phCredential == NULL)
+        return SEC_E_INVALID_PARAMETER;
+    SECURITY_STATUS st = shim_credential_create(principal, package, use, auth_data, &cred);
+    if (st != SEC_E_OK)
+        return st;
+    st = shim_handle_new(SHIM_HANDLE_CREDENTIAL, cred, phCredential);
     if (st != SEC_E_OK) {
         shim_credential_unref(cred);
         return st;

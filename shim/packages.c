@@ -51,6 +51,16 @@ static const gss_OID_desc *const ntlm_accepts[] = {&shim_oid_ntlm, NULL};
                    SECPKG_FLAG_CONNECTION | SECPKG_FLAG_MULTI_REQUIRED | \
                    SECPKG_FLAG_ACCEPT_WIN32_NAME | SECPKG_FLAG_NEGOTIABLE)
 
+/* CredSSP: the inner SPNEGO context's tokens inside TLS records, then
+ * TLS records for the messages.  Windows reports INTEGRITY, PRIVACY,
+ * CONNECTION, MULTI_REQUIRED, IMPERSONATION, ACCEPT_WIN32_NAME, STREAM and
+ * MUTUAL_AUTH; IMPERSONATION is left out: a CredSSP server here gets the
+ * client's password, not a Kerberos credential to impersonate with. */
+static const gss_OID_desc *const credssp_accepts[] = {&shim_oid_credssp, NULL};
+#define CREDSSP_CAPS (SECPKG_FLAG_INTEGRITY | SECPKG_FLAG_PRIVACY | SECPKG_FLAG_CONNECTION | \
+                      SECPKG_FLAG_MULTI_REQUIRED | SECPKG_FLAG_ACCEPT_WIN32_NAME | \
+                      SECPKG_FLAG_STREAM | SECPKG_FLAG_MUTUAL_AUTH)
+
 /* WDigest: tokens only (the caller carries them in HTTP headers or SASL),
  * mutual authentication by rspauth, integrity and (SASL auth-conf)
  * privacy through the message calls. */
@@ -95,6 +105,17 @@ static const struct shim_package packages[] = {
         .mech = &shim_oid_digest,
         .accept_mechs = digest_accepts,
         .ops = &shim_digest_ops,
+    },
+    {
+        .name = "CREDSSP",              /* CREDSSP_NAME; found case-insensitively */
+        .comment = "CredSSP (MS-CSSP) through the sspi-shim CredSSP mechanism",
+        .capabilities = CREDSSP_CAPS,
+        .version = 1,
+        .rpc_id = 0xFFFF,               /* as Windows reports it: no RPC id */
+        .max_token = 90567,             /* Windows 10's CredSSP cbMaxToken */
+        .mech = &shim_oid_credssp,
+        .accept_mechs = credssp_accepts,
+        .ops = &shim_credssp_ops,
     },
     {
         .name = "NTLM",                 /* NTLMSP_NAME */
@@ -208,7 +229,7 @@ SECURITY_STATUS shim_package_info_w(const struct shim_package *pkg, SecPkgInfoW 
 static const struct shim_package *const *all_packages(void)
 {
     static const struct shim_package *const list[] = {&packages[0], &packages[1], &packages[2],
-                                                      &packages[3]};
+                                                      &packages[3], &packages[4]};
     _Static_assert(sizeof(list) / sizeof(list[0]) == sizeof(packages) / sizeof(packages[0]),
                    "every package is enumerated");
     return list;

@@ -112,6 +112,10 @@ struct shim_package_ops {
                                bool *handled);
 };
 
+/* The CredSSP package's hooks and mechanism (shim/credssp_package.c). */
+extern SHIM_LOCAL const struct shim_package_ops shim_credssp_ops;
+extern SHIM_LOCAL gss_OID_desc shim_oid_credssp;    /* 1.3.6.1.4.1.32473.1.1 */
+
 /* The Digest package's hooks and mechanism (shim/digest_package.c). */
 extern SHIM_LOCAL const struct shim_package_ops shim_digest_ops;
 extern SHIM_LOCAL gss_OID_desc shim_oid_digest;     /* 1.2.752.43.14.1 */
@@ -205,9 +209,18 @@ struct shim_credential {
      * the count, never changed afterwards: lookups take no lock. */
     atomic_uint ntargets;
     TimeStamp expiry;
+    /* CredSSP: the Negotiate credential its inner context uses (a
+     * reference, released with this one). */
+    struct shim_credential *inner;
 };
 
 SHIM_LOCAL void shim_credential_ref(struct shim_credential *cred);
+/* AcquireCredentialsHandle without the handle: a new credential object
+ * (one reference) for package (CredSSP makes its inner Negotiate
+ * credential with it). */
+SHIM_LOCAL SECURITY_STATUS shim_credential_create(const char *principal, const char *package,
+                                                  ULONG use, void *auth_data,
+                                                  struct shim_credential **out);
 /* The mechanisms every credential is acquired for: krb5 and SPNEGO. */
 SHIM_LOCAL gss_OID_set shim_credential_mechs(void);
 SHIM_LOCAL void shim_credential_unref(struct shim_credential *cred);
@@ -250,6 +263,9 @@ struct shim_context {
     uint16_t cfx_sealed_header, cfx_sealed_trailer;
     bool sizes_known;
     SecPkgContext_Sizes sizes;
+    /* CredSSP: the TLS record sizes, asked of the mechanism once. */
+    bool tls_sizes_known;
+    uint32_t tls_header, tls_trailer, tls_max;
     /* Digest: HTTP (RFC 7616) or SASL (RFC 2831) mode, chosen on the first call. */
     bool digest_http;
     /* Digest HTTP MakeSignature: an Authorization value that did not fit

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gssapi_sspi_shim_credssp.h"
 #include "gssapi_sspi_shim_digest.h"
 #include "mechenv.h"
 
@@ -57,6 +58,10 @@ static int write_mech_file(void)
         return -1;
     fprintf(f, "sspi_shim_digest %s %s -\n", GSS_SSPI_SHIM_DIGEST_MECH_OID_STRING,
             DIGEST_MECH_PATH);
+#ifdef CREDSSP_MECH_PATH
+    fprintf(f, "sspi_shim_credssp %s %s -\n", GSS_SSPI_SHIM_CREDSSP_MECH_OID_STRING,
+            CREDSSP_MECH_PATH);
+#endif
 #if !defined(SSPI_SHIM_HEIMDAL) && defined(NTLMSSP_MECH_PATH)
     /* MIT: gss-ntlmssp (NTLM) when configure found it; the private file
      * replaces /etc/gss/mech.d, which would have registered it.  Never for
