@@ -61,6 +61,8 @@ void shim_credential_unref(struct shim_credential *cred)
     free(cred->principal);
     if (cred->inner != NULL)
         shim_credential_unref(cred->inner);
+    if (cred->inner_accept != NULL)
+        shim_credential_unref(cred->inner_accept);
     if (cred->ccache_name != NULL) {
         shim_krb5_destroy_ccache(cred->ccache_name);
         free(cred->ccache_name);

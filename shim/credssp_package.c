@@ -136,16 +136,12 @@ static SECURITY_STATUS acquire_inbound(struct shim_credential *cred, const char 
         return shim_gss_status("gss_acquire_cred", major, minor, &shim_oid_credssp);
     if (principal == NULL || principal[0] == '\0')
         return SEC_E_OK; /* the inner acceptor uses the keytab's keys */
-    struct shim_credential *inner = NULL;
     SECURITY_STATUS st = shim_credential_create(principal, "Negotiate", SECPKG_CRED_INBOUND,
-                                                NULL, &inner);
+                                                NULL, &cred->inner_accept);
     if (st != SEC_E_OK)
         return st;
-    if (cred->inner == NULL)
-        cred->inner = inner;
-    else
-        shim_credential_unref(inner); /* BOTH: the outbound one stays */
-    return set_option(&cred->accept, &opt_inner_cred, &inner->accept, sizeof(inner->accept));
+    return set_option(&cred->accept, &opt_inner_cred, &cred->inner_accept->accept,
+                      sizeof(cred->inner_accept->accept));
 }
 
 static SECURITY_STATUS credssp_acquire(struct shim_credential *cred, const char *principal,

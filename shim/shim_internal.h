@@ -209,9 +209,9 @@ struct shim_credential {
      * the count, never changed afterwards: lookups take no lock. */
     atomic_uint ntargets;
     TimeStamp expiry;
-    /* CredSSP: the Negotiate credential its inner context uses (a
-     * reference, released with this one). */
-    struct shim_credential *inner;
+    /* CredSSP: the Negotiate credentials its inner contexts use, outbound
+     * and inbound (references, released with this one). */
+    struct shim_credential *inner, *inner_accept;
 };
 
 SHIM_LOCAL void shim_credential_ref(struct shim_credential *cred);

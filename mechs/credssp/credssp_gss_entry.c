@@ -958,9 +958,29 @@ CS_EXPORT OM_uint32 gss_display_name(OM_uint32 *minor, gss_name_t name, gss_buff
     struct cs_name *n = (struct cs_name *)name;
     if (!n)
         return cs_minor(minor, GSS_S_BAD_NAME, 0);
-    if (type)
-        *type = n->kind == CS_NAME_USER ? &nt_user_name_oid : &nt_hostbased_oid;
-    return cs_set_buffer(minor, out, n->value, strlen(n->value));
+    OM_uint32 major = cs_set_buffer(minor, out, n->value, strlen(n->value));
+    const gss_OID_desc *t = n->kind == CS_NAME_USER ? &nt_user_name_oid : &nt_hostbased_oid;
+    if (major != GSS_S_COMPLETE || !type)
+        return major;
+#ifdef SSPI_SHIM_MIT
+    /* MIT's mechglue keeps the name type of a mechanism name and releases
+     * it with generic_gss_release_oid, which frees every OID that is not
+     * one of the library's own: hand it a malloc'd copy (as the Digest
+     * module does). */
+    gss_OID o = malloc(sizeof(*o));
+    if (!o || !(o->elements = malloc(t->length))) {
+        free(o);
+        free(out->value);
+        clear_buffer(out);
+        return cs_minor(minor, GSS_S_FAILURE, ENOMEM);
+    }
+    memcpy(o->elements, t->elements, t->length);
+    o->length = t->length;
+    *type = o;
+#else
+    *type = (gss_OID)t;
+#endif
+    return major;
 }
 
 CS_EXPORT OM_uint32 gss_compare_name(OM_uint32 *minor, gss_name_t a, gss_name_t b, int *equal)
