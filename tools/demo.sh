@@ -14,9 +14,10 @@
 # 3. starts a throwaway realm (the flavour's KDC: Heimdal's, or MIT's with
 #    --with-gssapi=mit) in a temporary directory and runs the
 #    SSPI demo server and client over loopback TCP for every package that
-#    works (Kerberos and Negotiate): with a password identity for alice and
-#    with the default credential cache after kinit, printing what the
-#    server saw (tests/demo.sh);
+#    works (Kerberos and Negotiate; CredSSP with a password identity, our
+#    mechanism registered by tests/with-gss-mechs): with a password identity
+#    for alice and with the default credential cache after kinit, printing
+#    what the server saw (tests/demo.sh);
 # 4. runs `curl --negotiate` against the SSPI HTTP server
 #    (tests/interop-curl-negotiate.sh);
 # 5. runs a "WDigest" exchange with client and server both through the
@@ -212,8 +213,9 @@ digest_line=
 [ "$digest_done" = yes ] && digest_line="
 WDigest (HTTP Digest and SASL DIGEST-MD5) ran with both sides through the shim."
 cat <<EOF
-Windows SSPI code (examples/*.c) authenticated with Kerberos and Negotiate on
-this machine, against a $flavour KDC, and curl's SPNEGO talked to it over HTTP.$digest_line
+Windows SSPI code (examples/*.c) authenticated with Kerberos, Negotiate and CredSSP
+(TLS, then Kerberos inside SPNEGO bound to the TLS key) on this machine, against a
+$flavour KDC, and curl's SPNEGO talked to it over HTTP.$digest_line
 Next: cd $builddir && make check   (the whole test suite; tests/interop-*-digest*.sh
 run WDigest against curl, python3-requests, Apache and Cyrus SASL)
 EOF

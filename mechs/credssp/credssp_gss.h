@@ -70,6 +70,8 @@ struct cs_lib {
     OM_uint32 (*release_cred)(OM_uint32 *, gss_cred_id_t *);
     OM_uint32 (*inquire_sec_context_by_oid)(OM_uint32 *, gss_ctx_id_t, gss_OID,
                                             gss_buffer_set_t *);
+    OM_uint32 (*inquire_context)(OM_uint32 *, gss_ctx_id_t, gss_name_t *, gss_name_t *,
+                                 OM_uint32 *, gss_OID *, OM_uint32 *, int *, int *);
     OM_uint32 (*release_buffer_set)(OM_uint32 *, gss_buffer_set_t *);
 };
 /* The table, or NULL when the GSS library cannot be reached. */
@@ -152,6 +154,7 @@ struct cs_ctx {
     bool inner_done;
     /* acceptor results */
     char *client_name;          /* the inner context's source name */
+    char *server_name;          /* acceptor: the inner context's target (our own name) */
     struct cssp_ts_credentials creds;
     bool have_creds;
     OM_uint32 peer_error;       /* errorCode the peer sent */

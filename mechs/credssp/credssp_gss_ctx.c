@@ -146,6 +146,7 @@ void cs_ctx_free(struct cs_ctx *ctx)
         free(ctx->in);
     }
     free(ctx->client_name);
+    free(ctx->server_name);
     cssp_ts_credentials_clear(&ctx->creds);
     cs_name_free(ctx->target);
     cs_cred_unref(ctx->cred);
@@ -500,6 +501,21 @@ static OM_uint32 inner_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_oct
             lib->release_name(&m, &src);
             if (ctx->client_name == NULL)
                 return fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
+        }
+        /* The acceptor's own name, for the SSPI NATIVE_NAMES query: the
+         * principal whose key took the ticket.  Not every inner mechanism
+         * has one (NTLM): then none is reported. */
+        gss_name_t targ = GSS_C_NO_NAME;
+        if (!ctx->initiator &&
+            !GSS_ERROR(lib->inquire_context(&m, ctx->inner, NULL, &targ, NULL, NULL, NULL, NULL,
+                                            NULL)) &&
+            targ != GSS_C_NO_NAME) {
+            gss_buffer_desc d = GSS_C_EMPTY_BUFFER;
+            if (!GSS_ERROR(lib->display_name(&m, targ, &d, NULL))) {
+                ctx->server_name = strndup(d.value, d.length);
+                lib->release_buffer(&m, &d);
+            }
+            lib->release_name(&m, &targ);
         }
     } else if (src != GSS_C_NO_NAME) {
         lib->release_name(&m, &src);

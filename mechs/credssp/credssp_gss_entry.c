@@ -588,9 +588,10 @@ CS_EXPORT OM_uint32 gss_inquire_context(OM_uint32 *minor, gss_ctx_id_t context, 
     }
     if (src && user && cs_name_new(minor, CS_NAME_USER, user, strlen(user), &s) != GSS_S_COMPLETE)
         return GSS_S_FAILURE;
-    if (targ && ctx->target &&
-        cs_name_new(minor, CS_NAME_SERVICE, ctx->target->value, strlen(ctx->target->value), &t) !=
-            GSS_S_COMPLETE) {
+    const char *target = ctx->initiator ? (ctx->target ? ctx->target->value : NULL)
+                                        : ctx->server_name;
+    if (targ && target &&
+        cs_name_new(minor, CS_NAME_SERVICE, target, strlen(target), &t) != GSS_S_COMPLETE) {
         cs_name_free(s);
         return GSS_S_FAILURE;
     }

@@ -52,6 +52,7 @@ static void lib_load(void)
     RESOLVE(h, release_cred, "gss_release_cred");
     RESOLVE(h, inquire_sec_context_by_oid, "gss_inquire_sec_context_by_oid");
     RESOLVE(h, release_buffer_set, "gss_release_buffer_set");
+    RESOLVE(h, inquire_context, "gss_inquire_context");
     lib_ok = true;    /* the handle stays open: the library outlives us */
 }
 
