@@ -403,6 +403,9 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
      "replayed Kerberos authenticator is."},
     {K5(GSS_SSPI_SHIM_CREDSSP_S_PEER_ERROR), SEC(SEC_E_LOGON_DENIED),
      "CredSSP: the peer ended the exchange with TSRequest.errorCode (its logon failed)."},
+    {K5(GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED), SEC(SEC_E_LOGON_DENIED),
+     "CredSSP acceptor: the client's NTLM response inside CredSSP did not verify (wrong "
+     "password or unknown user), as Windows' AcceptSecurityContext reports it."},
     {K5(GSS_SSPI_SHIM_CREDSSP_S_INNER), SEC(SEC_E_INTERNAL_ERROR),
      "CredSSP: the inner context could not wrap or unwrap a CredSSP field."},
     {K5(GSS_SSPI_SHIM_CREDSSP_S_NO_PASSWORD), SEC(SEC_E_NO_CREDENTIALS),

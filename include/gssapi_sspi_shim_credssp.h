@@ -94,6 +94,12 @@
  *                 plaintext of one record
  *   INFO          "TLSv1.3 TLS_AES_256_GCM_SHA384 v6 <inner mech OID>"
  *   VERSION       1 byte: the TSRequest version in use
+ *   EXTRA         acceptor: 4-byte little-endian count of the bytes at
+ *                 the end of the last input token that the context did
+ *                 not use (whole TLS records after the client's final
+ *                 TSRequest: an RDP client sends its first PDU right
+ *                 behind it).  They are application data for gss_unwrap
+ *                 (SSPI: SECBUFFER_EXTRA for DecryptMessage)
  * GSS_C_INQ_SSPI_SESSION_KEY (1.2.840.113554.1.2.2.5.5) gives the inner
  * context's session key.
  */
@@ -101,6 +107,7 @@
 #define GSS_SSPI_SHIM_CREDSSP_INQ_STREAM_SIZES_BYTES GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x02", "\x02")
 #define GSS_SSPI_SHIM_CREDSSP_INQ_INFO_BYTES         GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x02", "\x03")
 #define GSS_SSPI_SHIM_CREDSSP_INQ_VERSION_BYTES      GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x02", "\x04")
+#define GSS_SSPI_SHIM_CREDSSP_INQ_EXTRA_BYTES        GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x02", "\x05")
 
 /*
  * Per-message calls after establishment are TLS application-data records:
@@ -128,6 +135,7 @@ enum gss_sspi_shim_credssp_minor {
     GSS_SSPI_SHIM_CREDSSP_S_ESTABLISHED,       /* context already established */
     GSS_SSPI_SHIM_CREDSSP_S_GSS_LIBRARY,       /* the GSS library could not be reached */
     GSS_SSPI_SHIM_CREDSSP_S_LIMIT,             /* a message over its size limit */
+    GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED,      /* acceptor: the inner NTLM response did not verify */
 };
 
 #endif

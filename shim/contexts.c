@@ -750,6 +750,8 @@ static SECURITY_STATUS accept_security_context(
     } else if (phNewContext != NULL && phNewContext != phContext) {
         *phNewContext = *phContext;
     }
+    if (ctx->pkg->ops != NULL && ctx->pkg->ops->accept_done != NULL)
+        ctx->pkg->ops->accept_done(ctx, pInput);
     set_outputs(ctx, pfContextAttr, ptsExpiry);
     goto done;
 

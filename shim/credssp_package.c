@@ -39,6 +39,7 @@ static gss_OID_desc oid_nt_hostbased = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x0
 static gss_OID_desc opt_inner_cred = CS_OID(OPT_INNER_CRED);
 static gss_OID_desc inq_credentials = CS_OID(INQ_CREDENTIALS);
 static gss_OID_desc inq_stream_sizes = CS_OID(INQ_STREAM_SIZES);
+static gss_OID_desc inq_extra = CS_OID(INQ_EXTRA);
 
 /* TLS record header (RFC 5246 6.2.1): type, version, 2-byte length. */
 #define TLS_HEADER 5
@@ -329,6 +330,33 @@ static SECURITY_STATUS credssp_leg_input(struct shim_context *ctx, bool first, P
     return SEC_E_OK;
 }
 
+/* Once established: TLS records the client sent behind its final
+ * TSRequest (an RDP client's first PDU) were not used; an empty input
+ * buffer becomes SECBUFFER_EXTRA with their count, as Schannel reports
+ * the start of the application data (the bytes are the last cbBuffer of
+ * the input token; DecryptMessage takes them). */
+static void credssp_accept_done(struct shim_context *ctx, PSecBufferDesc in)
+{
+    OM_uint32 major, minor;
+    gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
+    if (!ctx->established)
+        return;
+    major = gss_inquire_sec_context_by_oid(&minor, ctx->gss, &inq_extra, &set);
+    if (!GSS_ERROR(major) && set != GSS_C_NO_BUFFER_SET && set->count == 1 &&
+        set->elements[0].length == 4) {
+        const unsigned char *b = set->elements[0].value;
+        uint32_t n = b[0] | b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        SecBuffer *t = shim_find_buffer(in, SECBUFFER_TOKEN);
+        SecBuffer *e = shim_find_buffer(in, SECBUFFER_EMPTY);
+        if (n > 0 && t != NULL && e != NULL && n <= t->cbBuffer) {
+            e->BufferType = SECBUFFER_EXTRA;
+            e->pvBuffer = (unsigned char *)t->pvBuffer + t->cbBuffer - n;
+            e->cbBuffer = n;
+        }
+    }
+    gss_release_buffer_set(&minor, &set);
+}
+
 /* ------------------------------------------------------------ attributes */
 
 /* The record sizes, asked of the mechanism once per context (message
@@ -577,6 +605,7 @@ const struct shim_package_ops shim_credssp_ops = {
     .check_req = credssp_check_req,
     .import_target = credssp_import_target,
     .leg_input = credssp_leg_input,
+    .accept_done = credssp_accept_done,
     .query = credssp_query,
     .encrypt = credssp_encrypt,
     .decrypt = credssp_decrypt,

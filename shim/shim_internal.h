@@ -94,6 +94,9 @@ struct shim_package_ops {
     /* The acceptor's status after mapping (the mechanism's codes that mean
      * something else to this package's callers). */
     SECURITY_STATUS (*accept_status)(OM_uint32 major, OM_uint32 minor, SECURITY_STATUS st);
+    /* After a successful acceptor leg: marks what the package left unused
+     * in the input (SECBUFFER_EXTRA). */
+    void (*accept_done)(struct shim_context *ctx, PSecBufferDesc in);
     /* An acceptor call after establishment (0: the generic answer). */
     SECURITY_STATUS established_again;
     /* ptsExpiry / LIFESPAN: a constant instead of the GSS lifetime. */

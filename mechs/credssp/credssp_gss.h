@@ -158,6 +158,10 @@ struct cs_ctx {
     struct cssp_ts_credentials creds;
     bool have_creds;
     OM_uint32 peer_error;       /* errorCode the peer sent */
+    /* acceptor: bytes at the end of the last input token that were not
+     * used - the client's first application records, sent right behind
+     * its final TSRequest (INQ_EXTRA, SSPI's SECBUFFER_EXTRA) */
+    size_t extra_len;
 };
 
 OM_uint32 cs_init(OM_uint32 *minor, struct cs_ctx **ctxp, struct cs_cred *cred,

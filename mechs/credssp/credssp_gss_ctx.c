@@ -33,6 +33,16 @@
 
 static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
 static gss_OID_desc nt_hostbased_oid = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
+/* NTLM ([MS-NLMP]; OID 1.3.6.1.4.1.311.2.2.10), raw or chosen by SPNEGO:
+ * what FreeRDP and mstsc use inside CredSSP without a domain. */
+static const gss_OID_desc ntlm_oid = {10, (void *)"\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a"};
+
+static bool cs_inner_is_ntlm(const struct cs_ctx *ctx)
+{
+    return ctx->inner_mech != GSS_C_NO_OID && ctx->inner_mech->length == ntlm_oid.length &&
+           memcmp(ctx->inner_mech->elements, ntlm_oid.elements, ntlm_oid.length) == 0;
+}
+
 /* NTSTATUS the server reports in TSRequest.errorCode (MS-CSSP 2.2.1). */
 #define STATUS_LOGON_FAILURE 0xC000006Du
 
@@ -323,6 +333,46 @@ static OM_uint32 check_peer(OM_uint32 *minor, struct cs_ctx *ctx, const struct c
     return GSS_S_COMPLETE;
 }
 
+/*
+ * NTLM inside CredSSP: the peer computes pubKeyAuth and authInfo with SSPI's
+ * EncryptMessage, whose result CredSSP sends as the 16-byte NTLMSSP_MESSAGE_
+ * SIGNATURE followed by the sealed data ([MS-NLMP] 3.4.4, 2.2.2.9.1; [MS-CSSP]
+ * 3.1.5).  gss-ntlmssp's wrap token has that layout; Heimdal's NTLM puts the
+ * signature after the sealed data (docs/ntlm.md).  With Heimdal the 16 bytes
+ * are moved to where each side expects them.  Not enough on its own: with
+ * FreeRDP 2.11 Heimdal 7.8's unwrap still says GSS_S_BAD_SIG (its KDC had
+ * verified the NTLMv2 response; the session keys are not yet examined), see
+ * tests/interop-freerdp-credssp.sh.
+ */
+#define NTLM_SIGNATURE_LEN 16
+
+static bool ntlm_signature_last(const struct cs_ctx *ctx)
+{
+#ifdef SSPI_SHIM_HEIMDAL
+    return cs_inner_is_ntlm(ctx);
+#else
+    (void)ctx;
+    return false;
+#endif
+}
+
+/* sig || sealed  <->  sealed || sig, in place. */
+static void ntlm_rotate(unsigned char *p, size_t len, bool sig_to_end)
+{
+    unsigned char sig[NTLM_SIGNATURE_LEN];
+    if (len < NTLM_SIGNATURE_LEN)
+        return;
+    if (sig_to_end) {
+        memcpy(sig, p, NTLM_SIGNATURE_LEN);
+        memmove(p, p + NTLM_SIGNATURE_LEN, len - NTLM_SIGNATURE_LEN);
+        memcpy(p + len - NTLM_SIGNATURE_LEN, sig, NTLM_SIGNATURE_LEN);
+    } else {
+        memcpy(sig, p + len - NTLM_SIGNATURE_LEN, NTLM_SIGNATURE_LEN);
+        memmove(p + NTLM_SIGNATURE_LEN, p, len - NTLM_SIGNATURE_LEN);
+        memcpy(p, sig, NTLM_SIGNATURE_LEN);
+    }
+}
+
 /* The inner context's wrap/unwrap (confidentiality on). */
 static OM_uint32 inner_wrap(OM_uint32 *minor, struct cs_ctx *ctx, const void *data, size_t len,
                             cssp_octets *out)
@@ -339,8 +389,11 @@ static OM_uint32 inner_wrap(OM_uint32 *minor, struct cs_ctx *ctx, const void *da
     }
     out->data = malloc(w.length ? w.length : 1);
     out->len = w.length;
-    if (out->data != NULL)
+    if (out->data != NULL) {
         memcpy(out->data, w.value, w.length);
+        if (ntlm_signature_last(ctx))
+            ntlm_rotate(out->data, out->len, false);
+    }
     lib->release_buffer(&m, &w);
     return out->data ? GSS_S_COMPLETE : fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
 }
@@ -350,9 +403,18 @@ static OM_uint32 inner_unwrap(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_o
 {
     const struct cs_lib *lib = cs_lib_get();
     gss_buffer_desc tok = {in->len, in->data};
+    unsigned char *moved = NULL;
     OM_uint32 m, major;
     int conf = 0;
+    if (ntlm_signature_last(ctx) && in->len >= NTLM_SIGNATURE_LEN) {
+        if ((moved = malloc(in->len)) == NULL)
+            return fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
+        memcpy(moved, in->data, in->len);
+        ntlm_rotate(moved, in->len, true);
+        tok.value = moved;
+    }
     major = lib->unwrap(&m, ctx->inner, &tok, out, &conf, NULL);
+    free(moved);
     if (GSS_ERROR(major) || !conf) {
         if (!GSS_ERROR(major))
             lib->release_buffer(&m, out);
@@ -480,6 +542,22 @@ static OM_uint32 inner_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_oct
         /* The inner mechanism's own minor status is the useful one (a
          * wrong password, an unknown principal): pass it up. */
         ctx->state = CS_FAILED;
+        /* Except an NTLM AUTHENTICATE that does not verify: gss-ntlmssp
+         * says GSS_S_FAILURE with EINVAL or EACCES, Heimdal's NTLM (its
+         * KDC's digest service said no) GSS_S_FAILURE with minor 0, the
+         * same tests as the NTLM package's (docs/ntlm.md).  Windows'
+         * acceptor says SEC_E_LOGON_DENIED: a minor of ours says so. */
+#ifdef SSPI_SHIM_HEIMDAL
+        bool denied = m == 0;
+#else
+        bool denied = m == EINVAL || m == EACCES;
+#endif
+        /* A raw AUTHENTICATE ("NTLMSSP\0", MessageType 3, MS-NLMP 2.2.1.3:
+         * FreeRDP's form), or NTLM that SPNEGO chose. */
+        bool authenticate = in.length >= 12 && memcmp(in.value, "NTLMSSP\0\3\0\0\0", 12) == 0;
+        if (!ctx->initiator && (authenticate || cs_inner_is_ntlm(ctx)) &&
+            GSS_ROUTINE_ERROR(major) == GSS_S_FAILURE && denied)
+            return cs_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED);
         return cs_minor(minor, major, m);
     }
     if (o.length) {
@@ -504,9 +582,12 @@ static OM_uint32 inner_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_oct
         }
         /* The acceptor's own name, for the SSPI NATIVE_NAMES query: the
          * principal whose key took the ticket.  Not every inner mechanism
-         * has one (NTLM): then none is reported. */
+         * has one (NTLM): then none is reported.  NTLM is not even asked:
+         * gss_inquire_context for names crashes gss-ntlmssp's acceptor
+         * (it strdup()s its absent target name) and Heimdal's NTLM
+         * (docs/ntlm.md). */
         gss_name_t targ = GSS_C_NO_NAME;
-        if (!ctx->initiator &&
+        if (!ctx->initiator && !cs_inner_is_ntlm(ctx) &&
             !GSS_ERROR(lib->inquire_context(&m, ctx->inner, NULL, &targ, NULL, NULL, NULL, NULL,
                                             NULL)) &&
             targ != GSS_C_NO_NAME) {
@@ -892,19 +973,50 @@ OM_uint32 cs_accept(OM_uint32 *minor, struct cs_ctx **ctxp, struct cs_cred *cred
         return cs_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_ESTABLISHED);
     if (ctx->state == CS_FAILED)
         return cs_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_PROTOCOL);
-    if ((major = feed(minor, ctx, input)) != GSS_S_COMPLETE)
-        return major;
-    if (ctx->state == CS_TLS) {
-        if ((major = handshake(minor, ctx, &done)) != GSS_S_COMPLETE || !done)
+    /*
+     * The records go to TLS one at a time, and only until a whole TSRequest
+     * is in: with PROTOCOL_HYBRID an RDP client sends its first PDU (the MCS
+     * Connect Initial, [MS-RDPBCGR] 1.3.1.1) right behind the TSRequest
+     * carrying authInfo, without waiting for an answer, so both can arrive
+     * in one read (measured with FreeRDP 2.11).  The records after the
+     * final TSRequest are left to the caller (extra_len: INQ_EXTRA, SSPI's
+     * SECBUFFER_EXTRA).  Bytes that are not whole records go in as they
+     * are; OpenSSL keeps the part of a record it cannot use yet.
+     */
+    const unsigned char *p = input->value;
+    size_t left = input->length;
+    have = false;
+    ctx->extra_len = 0;
+    while (left > 0 && !have) {
+        size_t rec = left;
+        if (left >= 5 && (size_t)(5 + ((size_t)p[3] << 8 | p[4])) < left)
+            rec = 5 + ((size_t)p[3] << 8 | p[4]);
+        gss_buffer_desc one = {rec, (void *)p};
+        if ((major = feed(minor, ctx, &one)) != GSS_S_COMPLETE)
+            return major;
+        p += rec;
+        left -= rec;
+        if (ctx->state == CS_TLS) {
+            if ((major = handshake(minor, ctx, &done)) != GSS_S_COMPLETE)
+                return finish_leg(minor, ctx, major, output);
+            if (!done)
+                continue;
+            ctx->state = CS_NEGO;
+            /* TLS 1.3: the client's first TSRequest may come with its Finished. */
+        }
+        if ((major = read_request(minor, ctx, &req, &have)) != GSS_S_COMPLETE)
             return finish_leg(minor, ctx, major, output);
-        ctx->state = CS_NEGO;
-        /* TLS 1.3: the client's first TSRequest may come with its Finished. */
     }
-    major = read_request(minor, ctx, &req, &have);
-    if (major != GSS_S_COMPLETE || !have)
-        return finish_leg(minor, ctx, major, output);
+    if (!have)
+        return finish_leg(minor, ctx, GSS_S_COMPLETE, output);
     major = server_step(minor, ctx, &req);
     cssp_ts_request_clear(&req);
+    /* Before establishment the protocol alternates: a client that sends
+     * more than one message per leg does not follow it. */
+    if (major == GSS_S_COMPLETE && left > 0 && ctx->state != CS_ESTABLISHED)
+        major = fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_PROTOCOL);
+    if (major == GSS_S_COMPLETE)
+        ctx->extra_len = left;
     return finish_leg(minor, ctx, major, output);
 }
 

@@ -701,6 +701,12 @@ CS_EXPORT OM_uint32 gss_inquire_sec_context_by_oid(OM_uint32 *minor, const gss_c
         version = (unsigned char)ctx->version;
         data = &version;
         len = 1;
+    } else if (CS_OID_IS(what, GSS_SSPI_SHIM_CREDSSP_INQ_EXTRA_BYTES)) {
+        if (ctx->initiator)
+            return cs_minor(minor, GSS_S_UNAVAILABLE, 0);
+        put_le32(sizes, (uint32_t)ctx->extra_len);
+        data = sizes;
+        len = 4;
     } else {
         return cs_minor(minor, GSS_S_UNAVAILABLE, 0);
     }
@@ -826,6 +832,7 @@ static const char *const minor_text[] = {
     "context already established",
     "the GSS library could not be reached from the mechanism",
     "a message over its size limit",
+    "the client's NTLM response did not verify (wrong password or unknown user)",
 };
 
 CS_EXPORT OM_uint32 gss_display_status(OM_uint32 *minor, OM_uint32 status, int type,
@@ -840,7 +847,7 @@ CS_EXPORT OM_uint32 gss_display_status(OM_uint32 *minor, OM_uint32 status, int t
         clear_buffer(out);
         return cs_minor(minor, GSS_S_BAD_STATUS, 0);
     }
-    if (status > GSS_SSPI_SHIM_CREDSSP_MINOR_BASE && status <= GSS_SSPI_SHIM_CREDSSP_S_LIMIT) {
+    if (status > GSS_SSPI_SHIM_CREDSSP_MINOR_BASE && status <= GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED) {
         s = minor_text[status - GSS_SSPI_SHIM_CREDSSP_MINOR_BASE - 1];
     } else if (status == 0) {
         s = "success";
