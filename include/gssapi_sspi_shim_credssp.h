@@ -62,12 +62,23 @@
  *   DELEGATE_IDENTITY  initiator: replaces the credentials sent, as
  *            "DOMAIN\0user\0password" (UTF-8, two NULs inside); an empty
  *            value sends the empty set of credentials.
+ *   INNER_MECH  initiator: the mechanism the inner context runs, as the
+ *            DER contents of its OID (no tag, no length; at most 32
+ *            bytes).  Default SPNEGO (1.3.6.1.5.5.2), whose tokens carry
+ *            Kerberos.  NTLM (1.3.6.1.4.1.311.2.2.10) sends raw NTLMSSP
+ *            messages in negoTokens, which is what FreeRDP 2's server
+ *            takes (its Negotiate package is NTLM without SPNEGO).  The
+ *            INNER_CRED credential must be one for that mechanism.
+ *            Without mutual authentication (NTLM) the delegation policy
+ *            below asks for the NTLM_ONLY list.  The acceptor needs no
+ *            option: it takes SPNEGO, raw Kerberos or raw NTLM.
  */
 #define GSS_SSPI_SHIM_CREDSSP_OPT_CERT_FILE_BYTES   GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x01")
 #define GSS_SSPI_SHIM_CREDSSP_OPT_KEY_FILE_BYTES    GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x02")
 #define GSS_SSPI_SHIM_CREDSSP_OPT_MIN_VERSION_BYTES GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x03")
 #define GSS_SSPI_SHIM_CREDSSP_OPT_INNER_CRED_BYTES  GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x04")
 #define GSS_SSPI_SHIM_CREDSSP_OPT_DELEGATE_IDENTITY_BYTES GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x05")
+#define GSS_SSPI_SHIM_CREDSSP_OPT_INNER_MECH_BYTES  GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x06")
 
 /*
  * Delegation policy, as Windows' "Allow delegating fresh credentials"

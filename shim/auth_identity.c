@@ -587,6 +587,8 @@ SECURITY_STATUS shim_identity_decode_ex2(const void *auth_data, struct shim_iden
     st = units_to_utf8(parts.user, parts.user_n, &out->user);
     if (st == SEC_E_OK)
         st = units_to_utf8(parts.domain, parts.domain_n, &out->domain);
+    if (st == SEC_E_OK)
+        st = units_to_utf8(parts.packages, parts.packages_n, &out->packages);
     if (st == SEC_E_OK && parts.has_cred) {
         out->has_password = true;
         if (parts.cred_len == 0) {

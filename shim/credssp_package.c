@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifndef SSPI_SHIM_HEIMDAL
 #include <gssapi/gssapi_ext.h>
@@ -37,6 +38,10 @@ static gss_OID_desc oid_nt_user_name = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x0
 static gss_OID_desc oid_nt_hostbased = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
 #define CS_OID(name) {GSS_SSPI_SHIM_CREDSSP_OID_LENGTH, (void *)GSS_SSPI_SHIM_CREDSSP_##name##_BYTES}
 static gss_OID_desc opt_inner_cred = CS_OID(OPT_INNER_CRED);
+static gss_OID_desc opt_inner_mech = CS_OID(OPT_INNER_MECH);
+/* NTLM, [MS-NLMP]: 1.3.6.1.4.1.311.2.2.10 (the DER contents INNER_MECH takes). */
+static const unsigned char ntlm_oid_bytes[] = {0x2b, 0x06, 0x01, 0x04, 0x01,
+                                               0x82, 0x37, 0x02, 0x02, 0x0a};
 static gss_OID_desc inq_credentials = CS_OID(INQ_CREDENTIALS);
 static gss_OID_desc inq_stream_sizes = CS_OID(INQ_STREAM_SIZES);
 static gss_OID_desc inq_extra = CS_OID(INQ_EXTRA);
@@ -75,6 +80,53 @@ static SECURITY_STATUS set_option(gss_cred_id_t *cred, gss_OID option, const voi
     return SEC_E_OK;
 }
 
+/*
+ * The inner package a SEC_WINNT_AUTH_IDENTITY_EX(2) PackageList leaves
+ * ("NTLM", "!Kerberos", "Kerberos,NTLM"; comma-separated, '!' excludes,
+ * case-insensitive; names other than Kerberos and NTLM are ignored): as
+ * Windows' Negotiate, a package runs when no entry excludes it and either
+ * no entry names a package positively or one names it.  Windows' CredSSP
+ * runs its inner context through Negotiate and so honours the same list.
+ * Returns "Negotiate" (Kerberos allowed: SPNEGO, the default), "NTLM"
+ * (only NTLM allowed) or NULL (neither).
+ */
+static const char *inner_package(const char *list)
+{
+    bool kerberos_named = false, ntlm_named = false, kerberos_out = false, ntlm_out = false;
+    bool positive = false;
+    const char *p = list;
+    while (p != NULL && *p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *e = p;
+        while (n > 0 && (*e == ' ' || *e == '\t')) {
+            e++;
+            n--;
+        }
+        while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == '\t'))
+            n--;
+        bool out = n > 0 && *e == '!';
+        if (out) {
+            e++;
+            n--;
+        }
+        bool kerberos = n == 8 && strncasecmp(e, "Kerberos", 8) == 0;
+        bool ntlm = n == 4 && strncasecmp(e, "NTLM", 4) == 0;
+        if (kerberos)
+            *(out ? &kerberos_out : &kerberos_named) = true;
+        if (ntlm)
+            *(out ? &ntlm_out : &ntlm_named) = true;
+        if (!out && (kerberos || ntlm))
+            positive = true;
+        p = end ? end + 1 : NULL;
+    }
+    bool kerberos = !kerberos_out && (!positive || kerberos_named);
+    bool ntlm = !ntlm_out && (!positive || ntlm_named);
+    if (kerberos)
+        return "Negotiate";
+    return ntlm ? "NTLM" : NULL;
+}
+
 static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char *principal,
                                         void *auth_data)
 {
@@ -92,9 +144,20 @@ static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char
         shim_identity_clear(&id);
         return shim_fail(SEC_E_NO_CREDENTIALS, "a CredSSP identity needs a user name and a password");
     }
-    /* The inner context's logon (Kerberos through SPNEGO), as Negotiate. */
-    st = shim_credential_create(principal, "Negotiate", SECPKG_CRED_OUTBOUND, identity,
-                                &cred->inner);
+    /* The inner context's logon: Kerberos through SPNEGO, as Negotiate;
+     * or, when the identity's package list allows only NTLM, raw NTLM
+     * (INNER_MECH).  Raw, not NTLM inside SPNEGO: that is what FreeRDP 2's
+     * server takes - winpr 2's "Negotiate" package is NTLM passed straight
+     * through (Debian's build has no GSS-API and no SPNEGO), and its first
+     * token must be an NTLMSSP NEGOTIATE (docs/credssp.md, measured). */
+    const char *inner = inner_package(id.packages);
+    if (inner == NULL) {
+        shim_identity_clear(&id);
+        return shim_fail(SEC_E_NO_CREDENTIALS,
+                         "the identity's package list allows neither Kerberos nor NTLM for the "
+                         "CredSSP inner context");
+    }
+    st = shim_credential_create(principal, inner, SECPKG_CRED_OUTBOUND, identity, &cred->inner);
     char name[1024];
     if (id.domain != NULL && id.domain[0] != '\0')
         snprintf(name, sizeof(name), "%s\\%s", id.domain, id.user);
@@ -116,6 +179,8 @@ static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char
             st = shim_gss_status("gss_acquire_cred_with_password", major, minor,
                                  &shim_oid_credssp);
     }
+    if (st == SEC_E_OK && strcmp(inner, "NTLM") == 0)
+        st = set_option(&cred->initiate, &opt_inner_mech, ntlm_oid_bytes, sizeof(ntlm_oid_bytes));
     shim_identity_clear(&id); /* wipes the password */
     if (st != SEC_E_OK)
         return st;

@@ -51,8 +51,8 @@ static SECURITY_STATUS finish(struct shim_identity *out);
 
 SECURITY_STATUS shim_identity_decode(const void *auth_data, struct shim_identity *out)
 {
-    const void *user, *domain, *password;
-    ULONG user_len, domain_len, password_len, flags;
+    const void *user, *domain, *password, *packages = NULL;
+    ULONG user_len, domain_len, password_len, flags, packages_len = 0;
 
     memset(out, 0, sizeof(*out));
     ULONG version;
@@ -64,6 +64,7 @@ SECURITY_STATUS shim_identity_decode(const void *auth_data, struct shim_identity
         user = ex->User; user_len = ex->UserLength;
         domain = ex->Domain; domain_len = ex->DomainLength;
         password = ex->Password; password_len = ex->PasswordLength;
+        packages = ex->PackageList; packages_len = ex->PackageListLength;
         flags = ex->Flags;
     } else if (version == SEC_WINNT_AUTH_IDENTITY_VERSION_2) {
         /* SEC_WINNT_AUTH_IDENTITY_EX2, e.g. from SspiEncodeStringsAsAuthIdentity
@@ -104,6 +105,8 @@ SECURITY_STATUS shim_identity_decode(const void *auth_data, struct shim_identity
                 st = SEC_E_INSUFFICIENT_MEMORY;
         }
     }
+    if (st == SEC_E_OK)
+        st = decode_field(packages, packages_len, wide, &out->packages);
     if (st != SEC_E_OK) {
         shim_identity_clear(out);
         return st;
@@ -115,6 +118,7 @@ static SECURITY_STATUS finish(struct shim_identity *out)
 {
     drop_empty(&out->user);
     drop_empty(&out->domain);
+    drop_empty(&out->packages);
     if (out->user == NULL && out->has_password) {
         shim_identity_clear(out);       /* a password for nobody */
         return SEC_E_UNKNOWN_CREDENTIALS;
@@ -126,6 +130,7 @@ void shim_identity_clear(struct shim_identity *id)
 {
     free(id->user);
     free(id->domain);
+    free(id->packages);
     if (id->password != NULL) {
         explicit_bzero(id->password, strlen(id->password));
         free(id->password);

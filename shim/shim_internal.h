@@ -181,6 +181,7 @@ struct shim_identity {
     char *domain;
     char *password;     /* NULL when none was given; wiped on free */
     bool has_password;
+    char *packages;     /* the EX/EX2 PackageList ("NTLM", "!Kerberos"), or NULL */
 };
 
 SHIM_LOCAL SECURITY_STATUS shim_identity_decode(const void *auth_data,

@@ -88,6 +88,7 @@ OM_uint32 cs_name_new(OM_uint32 *minor, enum cs_name_kind kind, const char *valu
 void cs_name_free(struct cs_name *n) CS_HIDDEN;
 
 /* ------------------------------------------------------------- credentials */
+#define CS_INNER_MECH_MAX 32 /* bytes of an INNER_MECH OID */
 struct cs_cred {
     pthread_mutex_t lock;
     unsigned refs;
@@ -101,6 +102,9 @@ struct cs_cred {
     char *cert_file, *key_file;
     int min_version;
     gss_cred_id_t inner;    /* borrowed from the caller (INNER_CRED) */
+    /* initiator: the inner mechanism (INNER_MECH); length 0: SPNEGO */
+    unsigned char inner_mech[CS_INNER_MECH_MAX];
+    size_t inner_mech_len;
     SSL_CTX *server_ctx;    /* acceptor: made on first use, under lock */
 };
 OM_uint32 cs_cred_new(OM_uint32 *minor, bool initiator, struct cs_cred **out) CS_HIDDEN;
@@ -149,6 +153,8 @@ struct cs_ctx {
     /* the inner context */
     gss_ctx_id_t inner;
     gss_name_t inner_target;
+    gss_OID_desc inner_init_mech; /* initiator: what the inner context runs */
+    unsigned char inner_init_mech_bytes[CS_INNER_MECH_MAX];
     gss_OID inner_mech;         /* the library's */
     OM_uint32 inner_flags;
     bool inner_done;

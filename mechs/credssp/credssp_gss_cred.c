@@ -174,6 +174,18 @@ OM_uint32 cs_cred_set_option(OM_uint32 *minor, struct cs_cred *c, const gss_OID_
             memcpy(&c->inner, value->value, sizeof(gss_cred_id_t));
             major = GSS_S_COMPLETE;
         }
+    } else if (CS_OID_IS(option, GSS_SSPI_SHIM_CREDSSP_OPT_INNER_MECH_BYTES)) {
+        /* The DER contents of an OID: at least two bytes, the last one
+         * ending its arc (bit 8 clear, X.690 8.19.2). */
+        if (!c->initiator || value == NULL || value->length < 2 ||
+            value->length > sizeof(c->inner_mech) ||
+            (((const unsigned char *)value->value)[value->length - 1] & 0x80) != 0) {
+            major = cs_minor(minor, GSS_S_FAILURE, EINVAL);
+        } else {
+            memcpy(c->inner_mech, value->value, value->length);
+            c->inner_mech_len = value->length;
+            major = GSS_S_COMPLETE;
+        }
     } else if (CS_OID_IS(option, GSS_SSPI_SHIM_CREDSSP_OPT_DELEGATE_IDENTITY_BYTES)) {
         major = c->initiator ? set_delegate(minor, c, value) : cs_minor(minor, GSS_S_FAILURE, EINVAL);
     } else {

@@ -529,7 +529,7 @@ static OM_uint32 inner_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_oct
         OM_uint32 flags = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG |
                           GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
         major = lib->init_sec_context(&m, ctx->cred->inner, &ctx->inner, ctx->inner_target,
-                                      &spnego_oid, flags, 0, GSS_C_NO_CHANNEL_BINDINGS,
+                                      &ctx->inner_init_mech, flags, 0, GSS_C_NO_CHANNEL_BINDINGS,
                                       token ? &in : GSS_C_NO_BUFFER, &mech, &o, &ret, NULL);
     } else {
         major = lib->accept_sec_context(&m, &ctx->inner, ctx->cred->inner, &in,
@@ -566,8 +566,15 @@ static OM_uint32 inner_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_oct
         if (out->data == NULL)
             return fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
     }
-    ctx->inner_flags = ret;
     ctx->inner_mech = mech;
+    /* NTLM never authenticates the server ([MS-NLMP] 1.3), whatever flags
+     * the mechanism returns: gss-ntlmssp 1.2 hands back the requested
+     * flags, GSS_C_MUTUAL_FLAG included (measured), which would let the
+     * delegation policy below send a password under the Kerberos list
+     * instead of the NTLM_ONLY one. */
+    if (cs_inner_is_ntlm(ctx))
+        ret &= ~(OM_uint32)GSS_C_MUTUAL_FLAG;
+    ctx->inner_flags = ret;
     if (major == GSS_S_COMPLETE) {
         ctx->inner_done = true;
         if (src != GSS_C_NO_NAME) {
@@ -612,6 +619,18 @@ static OM_uint32 start_inner(OM_uint32 *minor, struct cs_ctx *ctx)
     OM_uint32 m, major;
     if (ctx->target == NULL)
         return fail(minor, ctx, GSS_S_BAD_NAME, 0);
+    /* SPNEGO unless INNER_MECH names another (raw NTLM for FreeRDP 2's
+     * server); copied so the credential may change under later contexts. */
+    pthread_mutex_lock(&ctx->cred->lock);
+    if (ctx->cred->inner_mech_len > 0) {
+        memcpy(ctx->inner_init_mech_bytes, ctx->cred->inner_mech, ctx->cred->inner_mech_len);
+        ctx->inner_init_mech.length = (OM_uint32)ctx->cred->inner_mech_len;
+    } else {
+        memcpy(ctx->inner_init_mech_bytes, spnego_oid.elements, spnego_oid.length);
+        ctx->inner_init_mech.length = spnego_oid.length;
+    }
+    pthread_mutex_unlock(&ctx->cred->lock);
+    ctx->inner_init_mech.elements = ctx->inner_init_mech_bytes;
     gss_buffer_desc t = {strlen(ctx->target->value), ctx->target->value};
     major = lib->import_name(&m, &t, &nt_hostbased_oid, &ctx->inner_target);
     if (GSS_ERROR(major)) {
