@@ -1,0 +1,166 @@
+#!/bin/sh
+# tests/interop-freerdp-shadow.sh - the shim's CredSSP *client*
+# (examples/sspi-rdp-client: X.224 with PROTOCOL_HYBRID, then
+# InitializeSecurityContext on "CREDSSP") with raw NTLM inside, chosen by
+# the identity's PackageList "NTLM" (docs/credssp.md):
+#
+#   1. against examples/sspi-rdp-server (our acceptor, NTLM users from
+#      NTLM_USER_FILE; MIT build only): the delegation policy - with
+#      ISC_REQ_DELEGATE and no SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS_NTLM_ONLY
+#      the client refuses with SEC_E_POLICY_NLTM_ONLY and sends no password;
+#      with the policy naming TERMSRV/* the server gets the right password;
+#   2. against FreeRDP 2's server, `freerdp-shadow-cli /sec:nla +auth
+#      /sam-file:F` under Xvfb: the right password must give "CredSSP OK",
+#      a wrong one SEC_E_LOGON_DENIED (or the connection closed by the
+#      server, with its log saying the NTLM logon failed).
+#
+# Measured (Debian 12, FreeRDP 2.11.7, gss-ntlmssp 1.2): winpr 2's server
+# takes the raw NTLM NEGOTIATE (its log: "AcceptSecurityContext status
+# SEC_I_CONTINUE_NEEDED"), but copies the client's flags into its CHALLENGE,
+# so gss-ntlmssp's NEGOTIATE_OEM | NEGOTIATE_UNICODE come back together with
+# TARGET_INFO, which gss-ntlmssp refuses as an invalid combination
+# (minor 0x4E540010, ERR_BADNEGFLAGS; [MS-NLMP] 2.2.2.5 has the server
+# choose one).  Part 2 then skips with that reason, checked.  Heimdal 7.8:
+# winpr refuses Heimdal's NEGOTIATE, which lacks NTLMSSP_REQUEST_TARGET
+# ("NegotiateFlags invalid flags ..., 0x00000205 required"): skip, checked.
+#
+# Exit: 0 pass, 1 fail, 77 skip, 99 hard error.
+set -u
+
+me=interop-freerdp-shadow
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+# shellcheck source=tests/testlib.sh
+if [ -r "$top_srcdir/tests/testlib.sh" ]; then . "$top_srcdir/tests/testlib.sh"; else echo "$me: ERROR: no $top_srcdir/tests/testlib.sh" >&2; exit 99; fi
+
+client=$top_builddir/examples/sspi-rdp-client
+rdpd=$top_builddir/examples/sspi-rdp-server
+need_built "$client"
+need_built "$rdpd"
+need_gss_mechs
+
+make_tmp sspi-shadow
+password=alice-Secret-1
+domain=RDPDOM
+xvfb_pid= shadow_pid=
+trap 'for p in $shadow_pid $xvfb_pid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; cleanup' EXIT
+printf '%s\n' "$password" >"$tmp/password"
+printf 'wrong-%s\n' "$password" >"$tmp/wrong"
+
+case ${GSS_FLAVOUR:-heimdal} in
+mit)
+    ntlmssp=$(sed -n 's/^GSSNTLMSSP = //p' "$top_builddir/Makefile" 2>/dev/null)
+    [ -n "$ntlmssp" ] && [ -r "$ntlmssp" ] ||
+        skip "no gss-ntlmssp for the MIT build (Debian: apt-get install gss-ntlmssp, then configure)"
+    printf '%s:alice:%s\n' "$domain" "$password" >"$tmp/users"
+    NTLM_USER_FILE=$tmp/users
+    export NTLM_USER_FILE
+
+    # delegate LABEL [VAR=VALUE]: our server, our client with --delegate.
+    delegate() {
+        label=$1
+        shift
+        spawn_server sspi-rdp-server "$label" "$tmp/$label.log" \
+            "$with_mechs" "$rdpd" --port-file "$tmp/port" --expect-password-file "$tmp/password"
+        env "$@" "$with_mechs" "$client" --port "$port" --user alice --domain "$domain" \
+            --password-file "$tmp/password" --packages NTLM --delegate >"$tmp/$label.client" 2>&1
+        client_status=$?
+        wait_server
+        sed "s/^/   $label client| /" "$tmp/$label.client"
+        sed "s/^/   $label server| /" "$tmp/$label.log"
+    }
+    say "== 1. our client (PackageList NTLM) against sspi-rdp-server: delegation policy"
+    delegate nopolicy SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS_NTLM_ONLY=
+    [ "$client_status" -ne 0 ] || fail "the client delegated over NTLM without the NTLM_ONLY policy"
+    grep -q 'InitializeSecurityContext failed: SEC_E_POLICY_NLTM_ONLY' "$tmp/nopolicy.client" ||
+        fail "no SEC_E_POLICY_NLTM_ONLY without the NTLM_ONLY policy"
+    grep -q 'CredSSP OK' "$tmp/nopolicy.log" && fail "the server got credentials anyway"
+    say "   ok: SEC_E_POLICY_NLTM_ONLY, nothing delegated"
+    delegate policy 'SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS_NTLM_ONLY=TERMSRV/*'
+    [ "$client_status" -eq 0 ] && grep -q '^CredSSP OK delegated=yes' "$tmp/policy.client" ||
+        fail "the client did not finish with the NTLM_ONLY policy (exit $client_status)"
+    grep -q 'ISC_RET_MUTUAL_AUTH' "$tmp/policy.client" &&
+        fail "ISC_RET_MUTUAL_AUTH reported for an NTLM inner context"
+    want="CredSSP OK user=$domain\\\\alice delegated=$domain\\\\alice password-matches=yes"
+    grep -qx "$want" "$tmp/policy.log" || fail "the server did not print '$want'"
+    say "   ok: delegated with the policy; no mutual authentication claimed"
+    ;;
+*)
+    # Heimdal's NTLM initiator reads NTLM_USER_FILE (the shim writes the
+    # identity there itself); no acceptor is needed for part 2.
+    ;;
+esac
+
+say ""
+say "== 2. our client against freerdp-shadow-cli /sec:nla +auth"
+shadow=$(command -v freerdp-shadow-cli || true)
+[ -n "$shadow" ] || skip "freerdp-shadow-cli not found (Debian: apt-get install freerdp2-shadow-x11)"
+winpr_hash=$(command -v winpr-hash || true)
+[ -n "$winpr_hash" ] || skip "winpr-hash not found (Debian: apt-get install winpr-utils)"
+xvfb=$(command -v Xvfb || true)
+[ -n "$xvfb" ] || skip "Xvfb not found (Debian: apt-get install xvfb)"
+
+"$winpr_hash" -u alice -p "$password" -d "$domain" -f sam >"$tmp/sam" || hard "winpr-hash failed"
+: >"$tmp/display"
+"$xvfb" -displayfd 3 -nolisten tcp -screen 0 800x600x24 3>"$tmp/display" >"$tmp/xvfb.log" 2>&1 &
+xvfb_pid=$!
+n=0
+while [ ! -s "$tmp/display" ]; do
+    kill -0 "$xvfb_pid" 2>/dev/null || { cat "$tmp/xvfb.log" >&2; hard "Xvfb did not start"; }
+    n=$((n + 1))
+    [ "$n" -le 100 ] || hard "Xvfb chose no display in 10 s"
+    sleep 0.1
+done
+DISPLAY=:$(tr -d '\n' <"$tmp/display")
+export DISPLAY
+
+# A free loopback port: bind one, let it go, hand it to the shadow server.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+    hard "no free port"
+say "   \$ freerdp-shadow-cli /bind-address:127.0.0.1 /port:$port /sec:nla +auth /sam-file:SAM"
+WLOG_LEVEL=DEBUG "$shadow" /bind-address:127.0.0.1 "/port:$port" /sec:nla +auth \
+    "/sam-file:$tmp/sam" >"$tmp/shadow.log" 2>&1 &
+shadow_pid=$!
+n=0
+until python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$port" 2>/dev/null; do
+    kill -0 "$shadow_pid" 2>/dev/null || { cat "$tmp/shadow.log" >&2; hard "freerdp-shadow-cli did not start"; }
+    n=$((n + 1))
+    [ "$n" -le 100 ] || hard "freerdp-shadow-cli does not listen after 10 s"
+    sleep 0.1
+done
+
+# shadow_once LABEL PASSWORD-FILE: our client's output in $tmp/LABEL.client.
+shadow_once() {
+    cp "$tmp/shadow.log" "$tmp/shadow.log.before"
+    timeout 60 "$with_mechs" "$client" --port "$port" --user alice --domain "$domain" \
+        --password-file "$2" --packages NTLM >"$tmp/$1.client" 2>&1
+    client_status=$?
+    sleep 0.5
+    tail -n +"$(($(wc -l <"$tmp/shadow.log.before") + 1))" "$tmp/shadow.log" >"$tmp/$1.shadow"
+    sed "s/^/   $1 client| /" "$tmp/$1.client"
+    sed "s/^/   $1 shadow| /" "$tmp/$1.shadow"
+}
+
+shadow_once good "$tmp/password"
+if [ "$client_status" -ne 0 ] && grep -q 'minor 1314127888\|CredSSP mechanism error 1314127888' "$tmp/good.client" &&
+   grep -q 'AcceptSecurityContext status SEC_I_CONTINUE_NEEDED' "$tmp/good.shadow"; then
+    # 1314127888 = 0x4E540010, gss-ntlmssp's ERR_BADNEGFLAGS.
+    skip "FreeRDP's server took our raw NTLM NEGOTIATE, but its CHALLENGE echoes NEGOTIATE_OEM and NEGOTIATE_UNICODE together (winpr 2 copies the client's flags) and gss-ntlmssp 1.2 refuses that (ERR_BADNEGFLAGS); docs/credssp.md"
+fi
+if [ "$client_status" -ne 0 ] && grep -q 'NTLM_NEGOTIATE_MESSAGE::NegotiateFlags invalid flags' "$tmp/good.shadow"; then
+    # Measured with Heimdal 7.8: its NEGOTIATE lacks NTLMSSP_REQUEST_TARGET
+    # (0x4), one of the three flags winpr 2 requires (0x205).
+    skip "FreeRDP's server refuses Heimdal's NTLM NEGOTIATE: no NTLMSSP_REQUEST_TARGET (winpr 2 requires REQUEST_TARGET | NTLM | UNICODE); docs/credssp.md"
+fi
+[ "$client_status" -eq 0 ] && grep -q '^CredSSP OK' "$tmp/good.client" ||
+    fail "the client did not log on to freerdp-shadow-cli (exit $client_status)"
+say "   ok: CredSSP OK against freerdp-shadow-cli"
+
+shadow_once bad "$tmp/wrong"
+[ "$client_status" -ne 0 ] || fail "a wrong password logged on"
+grep -q 'SEC_E_LOGON_DENIED\|the server closed the connection' "$tmp/bad.client" ||
+    fail "the wrong password failed, but not with SEC_E_LOGON_DENIED or a closed connection"
+say "   ok: the wrong password was refused"
+
+say ""
+say "$me: PASS"
+exit 0
