@@ -63,6 +63,7 @@ struct pair {
     CtxtHandle cx, sx;
     bool have_cx, have_sx;
     ULONG c_attr, s_attr;
+    ULONG asc_req; /* 0: ASC_REQ_CONNECTION */
     int legs;
 };
 
@@ -92,7 +93,8 @@ static SECURITY_STATUS server_leg(struct pair *p, unsigned char *in, ULONG in_le
     SecBufferDesc id = {SECBUFFER_VERSION, 2, ib}, od = {SECBUFFER_VERSION, 1, &ob};
     TimeStamp t;
     SECURITY_STATUS st = AcceptSecurityContext(&p->sc, p->have_sx ? &p->sx : NULL, &id,
-                                               ASC_REQ_CONNECTION, SECURITY_NATIVE_DREP, &p->sx,
+                                               p->asc_req ? p->asc_req : ASC_REQ_CONNECTION,
+                                               SECURITY_NATIVE_DREP, &p->sx,
                                                &od, &p->s_attr, &t);
     if (st >= 0)
         p->have_sx = true;
@@ -244,6 +246,60 @@ START_TEST(wrong_password_is_logon_denied)
     ASSERT_STATUS(run(&p, TARGET, ISC_REQ_DELEGATE), SEC_E_LOGON_DENIED);
     ck_assert(!p.have_cx); /* a failed first call leaves no context */
     pair_end(&p);
+}
+END_TEST
+
+/*
+ * The server refuses the inner context (its keytab lacks TERMSRV's key):
+ * with ASC_REQ_EXTENDED_ERROR its failed AcceptSecurityContext hands out a
+ * TSRequest with errorCode, and the client given that token says
+ * SEC_E_LOGON_DENIED because of the errorCode (MS-CSSP 3.1.5); without the
+ * flag there is no token to send.
+ */
+static void refused_by_server(ULONG asc_req, bool expect_error_token)
+{
+    static unsigned char a[BIG], b[BIG];
+    ULONG alen = 0, blen = 0;
+    char keytab[600], env[700];
+    struct pair p;
+    snprintf(keytab, sizeof(keytab), "%s/http-only.keytab", realm.dir);
+    ck_assert_int_eq(test_realm_write_keytab(&realm, "HTTP/localhost", keytab), 0);
+    snprintf(env, sizeof(env), "FILE:%s", keytab);
+    setenv("KRB5_KTNAME", env, 1);
+    pair_setup(&p, TEST_REALM_ALICE_PASSWORD);
+    p.asc_req = asc_req;
+    SECURITY_STATUS cs = client_leg(&p, TARGET, ISC_REQ_DELEGATE, NULL, 0, a, &alen), ss;
+    for (int legs = 0;; legs++) {
+        ck_assert_int_lt(legs, 10);
+        ASSERT_STATUS(cs, SEC_I_CONTINUE_NEEDED);
+        ss = server_leg(&p, a, alen, b, &blen);
+        if (ss < 0)
+            break;
+        cs = client_leg(&p, TARGET, ISC_REQ_DELEGATE, b, blen, a, &alen);
+    }
+    ck_assert_msg(ss == SEC_E_WRONG_PRINCIPAL || ss == SEC_E_LOGON_DENIED,
+                  "server status 0x%08x: %s", (unsigned)ss, SspiShimLastErrorMessage());
+    if (!expect_error_token) {
+        ck_assert(blen == 0 || blen == BIG); /* nothing written */
+    } else {
+        ck_assert(blen > 0 && blen < BIG);
+        ASSERT_STATUS(client_leg(&p, TARGET, ISC_REQ_DELEGATE, b, blen, a, &alen),
+                      SEC_E_LOGON_DENIED);
+        ck_assert_msg(strstr(SspiShimLastErrorMessage(), "errorCode") != NULL, "%s",
+                      SspiShimLastErrorMessage());
+    }
+    pair_end(&p);
+}
+
+START_TEST(server_refusal_sends_error_code)
+{
+    refused_by_server(ASC_REQ_CONNECTION | ASC_REQ_EXTENDED_ERROR, true);
+}
+END_TEST
+
+START_TEST(server_refusal_without_extended_error_is_silent)
+{
+    refused_by_server(ASC_REQ_CONNECTION, false);
 }
 END_TEST
 
@@ -423,6 +479,8 @@ static Suite *credssp_suite(void)
     tcase_add_test(tc, bare_identity_is_accepted);
     tcase_add_test(tc, delegation_policy_refuses_other_services);
     tcase_add_test(tc, wrong_password_is_logon_denied);
+    tcase_add_test(tc, server_refusal_sends_error_code);
+    tcase_add_test(tc, server_refusal_without_extended_error_is_silent);
     tcase_add_test(tc, no_identity_is_no_credentials);
     tcase_add_test(tc, unsupported_flag_is_unsupported_function);
     tcase_add_test(tc, cut_record_is_incomplete_message);

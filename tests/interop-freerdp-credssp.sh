@@ -7,7 +7,8 @@
 #      PROTOCOL_HYBRID, TLS, TSRequests with raw NTLM inside, pubKeyAuth,
 #      the delegated password; the server must print
 #      "CredSSP OK user=DOMAIN\alice delegated=DOMAIN\alice password-matches=yes";
-#   2. a wrong password: the server must refuse with SEC_E_LOGON_DENIED and
+#   2. a wrong password: the server must refuse with SEC_E_LOGON_DENIED (and
+#      xfreerdp must get TSRequest.errorCode STATUS_LOGON_FAILURE) and
 #      print no "CredSSP OK".
 #
 # xfreerdp exits non-zero either way (+auth-only stops after NLA, and this
@@ -130,6 +131,13 @@ grep -q 'CredSSP OK' "$tmp/bad.log" && fail "the server accepted a wrong passwor
 grep -q 'AcceptSecurityContext failed: SEC_E_LOGON_DENIED' "$tmp/bad.log" ||
     fail "the server did not refuse the wrong password with SEC_E_LOGON_DENIED"
 say "   ok: SEC_E_LOGON_DENIED"
+# The refusal reaches the client as TSRequest.errorCode (MS-CSSP 3.1.5),
+# which FreeRDP reports as the NTSTATUS a Windows server sends.
+if ! grep -q 'received NTSTATUS: STATUS_LOGON_FAILURE \[0xC000006D\]' "$tmp/bad.xfreerdp.log"; then
+    sed 's/^/   xfreerdp| /' "$tmp/bad.xfreerdp.log" >&2
+    fail "xfreerdp did not get errorCode STATUS_LOGON_FAILURE from the server"
+fi
+say "   ok: xfreerdp got errorCode STATUS_LOGON_FAILURE"
 
 say ""
 say "$me: PASS"

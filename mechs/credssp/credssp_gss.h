@@ -164,6 +164,7 @@ struct cs_ctx {
     struct cssp_ts_credentials creds;
     bool have_creds;
     OM_uint32 peer_error;       /* errorCode the peer sent */
+    bool error_reply;           /* acceptor: a TSRequest with errorCode awaits the caller */
     /* acceptor: bytes at the end of the last input token that were not
      * used - the client's first application records, sent right behind
      * its final TSRequest (INQ_EXTRA, SSPI's SECBUFFER_EXTRA) */

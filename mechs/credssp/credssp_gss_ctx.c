@@ -46,6 +46,13 @@ static bool cs_inner_is_ntlm(const struct cs_ctx *ctx)
 /* NTSTATUS the server reports in TSRequest.errorCode (MS-CSSP 2.2.1). */
 #define STATUS_LOGON_FAILURE 0xC000006Du
 
+/* errorCode exists in versions 3 and 4 and again from 6; version 5 has no
+ * such field (MS-CSSP 2.2.1, DESIGN.md). */
+static bool version_has_error_code(int version)
+{
+    return version == 3 || version == 4 || version >= 6;
+}
+
 /* ------------------------------------------------------------- UTF-16LE */
 
 /* TSPasswordCreds strings are UTF-16LE (MS-CSSP 2.2.1.2.1). */
@@ -539,25 +546,23 @@ static OM_uint32 inner_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_oct
     if (GSS_ERROR(major)) {
         if (o.length)
             lib->release_buffer(&m, &o);
-        /* The inner mechanism's own minor status is the useful one (a
-         * wrong password, an unknown principal): pass it up. */
         ctx->state = CS_FAILED;
-        /* Except an NTLM AUTHENTICATE that does not verify: gss-ntlmssp
-         * says GSS_S_FAILURE with EINVAL or EACCES, Heimdal's NTLM (its
-         * KDC's digest service said no) GSS_S_FAILURE with minor 0, the
-         * same tests as the NTLM package's (docs/ntlm.md).  Windows'
-         * acceptor says SEC_E_LOGON_DENIED: a minor of ours says so. */
-#ifdef SSPI_SHIM_HEIMDAL
-        bool denied = m == 0;
-#else
-        bool denied = m == EINVAL || m == EACCES;
-#endif
-        /* A raw AUTHENTICATE ("NTLMSSP\0", MessageType 3, MS-NLMP 2.2.1.3:
-         * FreeRDP's form), or NTLM that SPNEGO chose. */
-        bool authenticate = in.length >= 12 && memcmp(in.value, "NTLMSSP\0\3\0\0\0", 12) == 0;
-        if (!ctx->initiator && (authenticate || cs_inner_is_ntlm(ctx)) &&
-            GSS_ROUTINE_ERROR(major) == GSS_S_FAILURE && denied)
+        /* The acceptor's inner refusal is SEC_E_LOGON_DENIED, as Windows'
+         * acceptor says: the inner minor would mean nothing under our
+         * mechanism's OID, and Heimdal's SPNEGO gives none (GSS_S_FAILURE,
+         * minor 0, for a ticket whose key the keytab lacks: measured).
+         * An NTLM AUTHENTICATE that does not verify is the same case
+         * (gss-ntlmssp: GSS_S_FAILURE with EINVAL or EACCES; Heimdal's
+         * NTLM: minor 0).  A token the inner mechanism cannot parse stays
+         * a bad message. */
+        if (!ctx->initiator) {
+            OM_uint32 routine = GSS_ROUTINE_ERROR(major);
+            if (routine == GSS_S_DEFECTIVE_TOKEN || routine == GSS_S_BAD_MECH)
+                return cs_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
             return cs_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED);
+        }
+        /* The initiator's inner minor is the useful one (an unknown
+         * principal, an expired ticket): the shim reads it. */
         return cs_minor(minor, major, m);
     }
     if (o.length) {
@@ -784,8 +789,17 @@ static OM_uint32 client_step(OM_uint32 *minor, struct cs_ctx *ctx, const struct 
 static OM_uint32 finish_leg(OM_uint32 *minor, struct cs_ctx *ctx, OM_uint32 major,
                             gss_buffer_t output)
 {
-    if (major != GSS_S_COMPLETE)
+    if (major != GSS_S_COMPLETE) {
+        /* The failure stands; the errorCode record goes out with it, as
+         * an error token (the SSPI caller gets it with
+         * ASC_REQ_EXTENDED_ERROR, as Kerberos' KRB-ERROR). */
+        if (ctx->error_reply) {
+            OM_uint32 m;
+            ctx->error_reply = false;
+            (void)cs_tls_drain(&m, ctx->wbio, output);
+        }
         return major;
+    }
     major = cs_tls_drain(minor, ctx->wbio, output);
     if (major != GSS_S_COMPLETE)
         return fail(minor, ctx, major, *minor);
@@ -854,9 +868,39 @@ OM_uint32 cs_init(OM_uint32 *minor, struct cs_ctx **ctxp, struct cs_cred *cred,
 
 /* ------------------------------------------------------------- acceptor */
 
+/*
+ * A server whose inner context refused the client tells it so in errorCode
+ * (MS-CSSP 3.1.5, 2.2.1), so that the client reports a failed logon rather
+ * than a closed connection.  Only the inner authentication's refusal is
+ * reported, as STATUS_LOGON_FAILURE whatever the inner reason (a wrong
+ * password, a ticket for a key we lack): the details stay in the server's
+ * own status.  A broken protocol or a pubKeyAuth that does not verify gets
+ * no answer: a peer that is not following the protocol, or is in the
+ * middle, learns nothing.
+ */
+static void send_error_code(struct cs_ctx *ctx, uint32_t ntstatus)
+{
+    struct cssp_ts_request out;
+    unsigned char *der = NULL;
+    size_t len = 0;
+    if (!version_has_error_code(ctx->version) || ctx->ssl == NULL)
+        return;
+    memset(&out, 0, sizeof(out));
+    out.version = CS_VERSION_MAX;
+    out.has_error_code = 1;
+    out.error_code = (int32_t)ntstatus; /* a 32-bit NTSTATUS, signed on the wire */
+    if (cssp_ts_request_encode(&out, &der, &len) != CSSP_OK)
+        return;
+    if (len <= INT32_MAX && SSL_write(ctx->ssl, der, (int)len) == (int)len)
+        ctx->error_reply = true;
+    ERR_clear_error();
+    cssp_free_secret(der, len);
+}
+
 static OM_uint32 server_step(OM_uint32 *minor, struct cs_ctx *ctx, const struct cssp_ts_request *req)
 {
     struct cssp_ts_request out;
+    bool inner_refused = false;
     gss_buffer_desc plain = GSS_C_EMPTY_BUFFER;
     const struct cs_lib *lib = cs_lib_get();
     OM_uint32 m, major = check_peer(minor, ctx, req);
@@ -873,8 +917,10 @@ static OM_uint32 server_step(OM_uint32 *minor, struct cs_ctx *ctx, const struct 
         if (req->nego_token.data != NULL) {
             if (ctx->inner_done)
                 return fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_PROTOCOL);
-            if ((major = inner_step(minor, ctx, &req->nego_token, &out.nego_token)) != GSS_S_COMPLETE)
+            if ((major = inner_step(minor, ctx, &req->nego_token, &out.nego_token)) != GSS_S_COMPLETE) {
+                inner_refused = *minor == GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED;
                 break;
+            }
         }
         if (req->pub_key_auth.data != NULL) {
             if (!ctx->inner_done)
@@ -928,6 +974,8 @@ static OM_uint32 server_step(OM_uint32 *minor, struct cs_ctx *ctx, const struct 
         major = fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_PROTOCOL);
     }
     cssp_ts_request_clear(&out);
+    if (inner_refused)
+        send_error_code(ctx, STATUS_LOGON_FAILURE);
     return major;
 }
 

@@ -502,8 +502,8 @@ CS_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *conte
     if (time_rec)
         *time_rec = GSS_C_INDEFINITE;
     if (GSS_ERROR(major)) {
-        free(output->value);
-        clear_buffer(output);
+        /* An output token that comes with a failure is the TSRequest with
+         * errorCode (cs_accept): the error token the caller may send. */
         if (src_name && *src_name) {
             cs_name_free((struct cs_name *)*src_name);
             *src_name = GSS_C_NO_NAME;
