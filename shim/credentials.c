@@ -119,12 +119,19 @@ static SECURITY_STATUS acquire(struct shim_credential *cred, gss_cred_usage_t us
                                gss_cred_id_t *out)
 {
     OM_uint32 major, minor, lifetime = 0;
-    major = gss_acquire_cred(&minor, cred->desired_name, GSS_C_INDEFINITE, shim_credential_mechs(),
-                             usage, out, NULL, &lifetime);
+    /* The Kerberos package's credential is krb5 alone: with an SPNEGO
+     * element, an NTLM mechanism registered system-wide (gss-ntlmssp in
+     * /etc/gss/mech.d) made an inbound Kerberos credential succeed on a
+     * machine without a keytab (seen with MIT), where Windows' Kerberos
+     * package says SEC_E_NO_CREDENTIALS. */
+    gss_OID_set_desc krb5_only = {1, &shim_oid_krb5};
+    gss_OID_set mechs = shim_oid_equal(cred->pkg->mech, &shim_oid_krb5) ? &krb5_only
+                                                                       : shim_credential_mechs();
+    major = gss_acquire_cred(&minor, cred->desired_name, GSS_C_INDEFINITE, mechs, usage, out,
+                             NULL, &lifetime);
     if (GSS_ERROR(major)) {
         /* The mechglue reports the last element's failure (SPNEGO's, a bare
          * NO_CRED); ask krb5 alone for the precise reason, e.g. expired. */
-        gss_OID_set_desc krb5_only = {1, &shim_oid_krb5};
         gss_cred_id_t probe = GSS_C_NO_CREDENTIAL;
         major = gss_acquire_cred(&minor, cred->desired_name, GSS_C_INDEFINITE, &krb5_only, usage,
                                  &probe, NULL, NULL);

@@ -280,6 +280,25 @@ START_TEST(garbage_reply_is_invalid_token)
 }
 END_TEST
 
+/* With an NTLM mechanism in the GSS library (here gss-ntlmssp registered
+ * for this process, or Heimdal's built-in one), the Kerberos package's
+ * inbound credential still needs a keytab: SEC_E_NO_CREDENTIALS without
+ * one, as Windows' Kerberos package says.  (With an SPNEGO element in the
+ * credential, NTLM's acceptor element made it succeed on MIT.) */
+START_TEST(kerberos_inbound_needs_keytab_with_ntlm_present)
+{
+    char missing[700];
+    snprintf(missing, sizeof(missing), "FILE:%s/no-such.keytab",
+             getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+    setenv("KRB5_KTNAME", missing, 1);
+    CredHandle sc;
+    TimeStamp ts;
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, "Kerberos", SECPKG_CRED_INBOUND, NULL, NULL,
+                                            NULL, NULL, &sc, &ts),
+                  SEC_E_NO_CREDENTIALS);
+}
+END_TEST
+
 /* ------------------------------------------------------------ setup */
 
 #ifdef SSPI_SHIM_HEIMDAL
@@ -353,6 +372,7 @@ int main(void)
     tcase_add_test(tc, wrong_password_is_logon_denied);
     tcase_add_test(tc, unknown_user_is_logon_denied);
     tcase_add_test(tc, garbage_reply_is_invalid_token);
+    tcase_add_test(tc, kerberos_inbound_needs_keytab_with_ntlm_present);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
