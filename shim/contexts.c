@@ -435,7 +435,7 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
         gss_buffer_desc none = GSS_C_EMPTY_BUFFER;
         if ((st = shim_put_token(pOutput, &none, false)) != SEC_E_OK)
             goto failed;
-        ctx->ret_flags = shim_ret_flags(true, ctx->req_flags);
+        ctx->ret_flags = shim_ret_flags(true, ctx->req_flags) | ctx->pkg_ret_flags;
         if (first && (st = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext)) != SEC_E_OK)
             goto first_failed;
         if (!first && phNewContext != NULL && phNewContext != phContext)
@@ -480,7 +480,8 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
     ctx->lifetime = lifetime;
     ctx->actual_mech = mech;
     ctx->established = (st == SEC_E_OK);
-    ctx->ret_flags = gssmap_gss_to_isc_ret(ret_flags) | shim_ret_flags(true, ctx->req_flags);
+    ctx->ret_flags = gssmap_gss_to_isc_ret(ret_flags) | shim_ret_flags(true, ctx->req_flags) |
+                     ctx->pkg_ret_flags;
     /* An established context needs its target name no more: give back
      * the memory of an idle context. */
     if (ctx->established && ctx->target != GSS_C_NO_NAME) {

@@ -260,9 +260,6 @@ static SECURITY_STATUS credssp_check_req(bool initiator, ULONG req)
 /* "TERMSRV/host" (or "TERMSRV@host"): a host-based service name. */
 static SECURITY_STATUS credssp_import_target(struct shim_context *ctx, const char *target)
 {
-    SECURITY_STATUS st = hand_over_inner(ctx->cred);
-    if (st != SEC_E_OK)
-        return st;
     enum gssmap_name_kind kind;
     char *text = NULL;
     if (target == NULL || target[0] == '\0' || gssmap_target_name(target, &kind, &text) != 0)
@@ -327,6 +324,39 @@ static void mark_missing(PSecBufferDesc in, size_t missing)
     }
 }
 
+/*
+ * ISC_REQ_USE_SUPPLIED_CREDS (the ISC (CredSSP) page): CredSSP supplies no
+ * credentials of its own and looks for a SECBUFFER_PKG_PARAMS input buffer.
+ * The page leaves its contents to the package; here it is a marshaled auth
+ * identity (SspiMarshalAuthIdentity's format, the one SECPKG_ATTR_CREDS
+ * hands an acceptor), and this context logs on and delegates with it
+ * instead of the credential handle's identity.  Without the buffer the
+ * handle's own identity is the supplied one: a CredSSP handle always has
+ * one (AcquireCredentialsHandle refuses default credentials on Unix).
+ */
+static SECURITY_STATUS use_supplied_credentials(struct shim_context *ctx, PSecBufferDesc in)
+{
+    SecBuffer *params = shim_find_buffer(in, SECBUFFER_PKG_PARAMS);
+    if (params != NULL) {
+        if (params->pvBuffer == NULL || params->cbBuffer == 0)
+            return shim_fail(SEC_E_UNKNOWN_CREDENTIALS, "SECBUFFER_PKG_PARAMS is empty");
+        PSEC_WINNT_AUTH_IDENTITY_OPAQUE identity = NULL;
+        if (SspiUnmarshalAuthIdentity(params->cbBuffer, params->pvBuffer, &identity) != SEC_E_OK)
+            return shim_fail(SEC_E_UNKNOWN_CREDENTIALS,
+                             "SECBUFFER_PKG_PARAMS holds no marshaled auth identity");
+        struct shim_credential *supplied = NULL;
+        SECURITY_STATUS st = shim_credential_create(NULL, "CREDSSP", SECPKG_CRED_OUTBOUND,
+                                                    identity, &supplied);
+        SspiFreeAuthIdentity(identity); /* wipes the password */
+        if (st != SEC_E_OK)
+            return st;
+        shim_credential_unref(ctx->cred);
+        ctx->cred = supplied;
+    }
+    ctx->pkg_ret_flags |= ISC_RET_USED_SUPPLIED_CREDS;
+    return SEC_E_OK;
+}
+
 static SECURITY_STATUS credssp_leg_input(struct shim_context *ctx, bool first, PSecBufferDesc in,
                                          gss_buffer_desc *token,
                                          struct gss_channel_bindings_struct *cb,
@@ -337,6 +367,17 @@ static SECURITY_STATUS credssp_leg_input(struct shim_context *ctx, bool first, P
     *bindings = GSS_C_NO_CHANNEL_BINDINGS; /* CredSSP binds to the TLS key itself */
     token->length = 0;
     token->value = NULL;
+    if (ctx->initiator && first) {
+        SECURITY_STATUS st = SEC_E_OK;
+        if (ctx->req_flags & ISC_REQ_USE_SUPPLIED_CREDS)
+            st = use_supplied_credentials(ctx, in);
+        /* The inner credential goes to the mechanism now (its password
+         * logon: SEC_E_LOGON_DENIED from this first call, as on Windows). */
+        if (st == SEC_E_OK)
+            st = hand_over_inner(ctx->cred);
+        if (st != SEC_E_OK)
+            return st;
+    }
     SecBuffer *t = shim_find_buffer(in, SECBUFFER_TOKEN);
     bool empty = t == NULL || t->cbBuffer == 0;
     if (empty) {

@@ -247,6 +247,8 @@ struct shim_context {
     bool target_owned;              /* else it belongs to cred->targets */
     ULONG req_flags;                /* ISC_REQ_* or ASC_REQ_* as asked */
     ULONG ret_flags;                /* ISC_RET_* or ASC_RET_* obtained */
+    ULONG pkg_ret_flags;            /* ISC_RET_* a package's hook adds (CredSSP:
+                                     * USED_SUPPLIED_CREDS) */
     OM_uint32 gss_flags;
     OM_uint32 lifetime;             /* seconds, from the last leg */
     time_t started;

@@ -303,6 +303,125 @@ START_TEST(server_refusal_without_extended_error_is_silent)
 }
 END_TEST
 
+/* ASCII to a NUL-terminated WCHAR string. */
+static void widen(const char *s, WCHAR *w, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] != '\0' && i + 1 < n; i++)
+        w[i] = (WCHAR)(unsigned char)s[i];
+    w[i] = 0;
+}
+
+/* A marshaled auth identity for alice with `password`: SECBUFFER_PKG_PARAMS. */
+static char *marshaled_alice(const char *password, ULONG *len)
+{
+    WCHAR u[64], d[128], pw[128];
+    PSEC_WINNT_AUTH_IDENTITY_OPAQUE id = NULL;
+    char *bytes = NULL;
+    widen(TEST_REALM_ALICE, u, 64);
+    widen(realm.realm, d, 128);
+    widen(password, pw, 128);
+    ASSERT_STATUS(SspiEncodeStringsAsAuthIdentity(u, d, pw, &id), SEC_E_OK);
+    ASSERT_STATUS(SspiMarshalAuthIdentity(id, len, &bytes), SEC_E_OK);
+    SspiFreeAuthIdentity(id);
+    return bytes;
+}
+
+/* The first client leg with a SECBUFFER_PKG_PARAMS input buffer. */
+static SECURITY_STATUS first_leg_with_params(struct pair *p, ULONG req, void *params,
+                                             ULONG params_len, unsigned char *out, ULONG *out_len)
+{
+    SecBuffer ib[1] = {{params_len, SECBUFFER_PKG_PARAMS, params}};
+    SecBuffer ob = {BIG, SECBUFFER_TOKEN, out};
+    SecBufferDesc id = {SECBUFFER_VERSION, 1, ib}, od = {SECBUFFER_VERSION, 1, &ob};
+    TimeStamp t;
+    SECURITY_STATUS st = InitializeSecurityContextA(&p->cc, NULL, (SEC_CHAR *)TARGET, req, 0,
+                                                    SECURITY_NATIVE_DREP, &id, 0, &p->cx, &od,
+                                                    &p->c_attr, &t);
+    if (st >= 0)
+        p->have_cx = true;
+    *out_len = ob.cbBuffer;
+    return st;
+}
+
+/* The rest of a handshake begun by the client's first token. */
+static SECURITY_STATUS finish(struct pair *p, ULONG req, unsigned char *a, ULONG alen)
+{
+    static unsigned char b[BIG];
+    ULONG blen = 0;
+    SECURITY_STATUS cs = SEC_I_CONTINUE_NEEDED, ss;
+    for (int legs = 0; legs < 20; legs++) {
+        if (alen == 0)
+            return cs;
+        ss = server_leg(p, a, alen, b, &blen);
+        if (ss < 0)
+            return ss;
+        if (cs == SEC_E_OK)
+            return ss;
+        cs = client_leg(p, TARGET, req, b, blen, a, &alen);
+        if (cs < 0)
+            return cs;
+    }
+    return SEC_E_INTERNAL_ERROR;
+}
+
+/* ISC_REQ_USE_SUPPLIED_CREDS with SECBUFFER_PKG_PARAMS: the context logs on
+ * and delegates with the identity in the buffer, not the handle's (whose
+ * password here is wrong), and says ISC_RET_USED_SUPPLIED_CREDS. */
+START_TEST(supplied_credentials_in_pkg_params)
+{
+    static unsigned char a[BIG];
+    ULONG alen = 0, plen = 0;
+    struct pair p;
+    pair_setup(&p, "not-the-password");
+    char *params = marshaled_alice(TEST_REALM_ALICE_PASSWORD, &plen);
+    ULONG req = ISC_REQ_DELEGATE | ISC_REQ_MUTUAL_AUTH | ISC_REQ_USE_SUPPLIED_CREDS;
+    ASSERT_STATUS(first_leg_with_params(&p, req, params, plen, a, &alen), SEC_I_CONTINUE_NEEDED);
+    ASSERT_STATUS(finish(&p, req, a, alen), SEC_E_OK);
+    ck_assert(p.c_attr & ISC_RET_USED_SUPPLIED_CREDS);
+    char user[128], domain[128], password[128];
+    delegated(&p.sx, user, domain, password, sizeof(user));
+    ck_assert_str_eq(user, TEST_REALM_ALICE);
+    ck_assert_str_eq(password, TEST_REALM_ALICE_PASSWORD);
+    SspiFreeAuthIdentity(params);
+    pair_end(&p);
+}
+END_TEST
+
+/* Without the flag the buffer is not looked at: the handle's wrong
+ * password is used and refused. */
+START_TEST(pkg_params_ignored_without_use_supplied_creds)
+{
+    static unsigned char a[BIG];
+    ULONG alen = 0, plen = 0;
+    struct pair p;
+    pair_setup(&p, "not-the-password");
+    char *params = marshaled_alice(TEST_REALM_ALICE_PASSWORD, &plen);
+    ASSERT_STATUS(first_leg_with_params(&p, ISC_REQ_DELEGATE, params, plen, a, &alen),
+                  SEC_E_LOGON_DENIED);
+    SspiFreeAuthIdentity(params);
+    pair_end(&p);
+}
+END_TEST
+
+/* A SECBUFFER_PKG_PARAMS that is not a marshaled identity, or empty. */
+START_TEST(bad_pkg_params_is_unknown_credentials)
+{
+    static unsigned char a[BIG];
+    ULONG alen = 0;
+    struct pair p;
+    char junk[] = "not a marshaled identity at all";
+    pair_setup(&p, TEST_REALM_ALICE_PASSWORD);
+    ASSERT_STATUS(first_leg_with_params(&p, ISC_REQ_USE_SUPPLIED_CREDS, junk, sizeof(junk), a,
+                                        &alen),
+                  SEC_E_UNKNOWN_CREDENTIALS);
+    ASSERT_STATUS(first_leg_with_params(&p, ISC_REQ_USE_SUPPLIED_CREDS, junk, 0, a, &alen),
+                  SEC_E_UNKNOWN_CREDENTIALS);
+    ck_assert(!p.have_cx);
+    pair_end(&p);
+}
+END_TEST
+
 START_TEST(no_identity_is_no_credentials)
 {
     CredHandle cc;
@@ -481,6 +600,9 @@ static Suite *credssp_suite(void)
     tcase_add_test(tc, wrong_password_is_logon_denied);
     tcase_add_test(tc, server_refusal_sends_error_code);
     tcase_add_test(tc, server_refusal_without_extended_error_is_silent);
+    tcase_add_test(tc, supplied_credentials_in_pkg_params);
+    tcase_add_test(tc, pkg_params_ignored_without_use_supplied_creds);
+    tcase_add_test(tc, bad_pkg_params_is_unknown_credentials);
     tcase_add_test(tc, no_identity_is_no_credentials);
     tcase_add_test(tc, unsupported_flag_is_unsupported_function);
     tcase_add_test(tc, cut_record_is_incomplete_message);
