@@ -27,6 +27,7 @@
 
 #include "credssp_asn1.h"
 #include "credssp_binding.h"
+#include "credssp_nonce.h"
 
 #define ck_status(got, want)                                                              \
     ck_assert_msg((got) == (want), "status %d (%s), expected %d (%s)", (int)(got),        \
@@ -1220,6 +1221,52 @@ START_TEST(test_error_queue_untouched)
 }
 END_TEST
 
+/* ------------------------------------------------------------ nonce set */
+
+/* Nonce number i, spread over every bucket and, for i < 16, a run that
+ * shares one bucket (the same first two bytes) to exercise the chains. */
+static void nonce_n(uint32_t i, unsigned char n[32])
+{
+    memset(n, 0x5a, 32);
+    if (i < 16) {
+        n[0] = 0x11;
+        n[1] = 0x22;
+    } else {
+        n[0] = (unsigned char)(i * 2654435761u >> 24);
+        n[1] = (unsigned char)(i * 2654435761u >> 16);
+    }
+    memcpy(n + 2, &i, sizeof(i));
+}
+
+/* Every nonce is new once and a replay after; the 4096 most recent are
+ * refused, older ones forgotten (the ring wraps, chains stay whole). */
+START_TEST(test_nonce_set)
+{
+    unsigned char n[32];
+    for (uint32_t i = 0; i < 5000; i++) {
+        nonce_n(i, n);
+        ck_assert_int_eq(cssp_nonce_remember(n), 0);
+        ck_assert_int_eq(cssp_nonce_remember(n), -1);
+    }
+    /* 5000 were kept in a ring of 4096: 904..4999 are still there. */
+    for (uint32_t i = 904; i < 5000; i++) {
+        nonce_n(i, n);
+        ck_assert_msg(cssp_nonce_remember(n) == -1, "nonce %u forgotten too early", i);
+    }
+    /* The oldest were overwritten: new again (and each re-entry evicts
+     * the then-oldest, 904 onwards, which the loop does not revisit). */
+    for (uint32_t i = 0; i < 16; i++) {
+        nonce_n(i, n);
+        ck_assert_msg(cssp_nonce_remember(n) == 0, "nonce %u not forgotten", i);
+    }
+    nonce_n(0, n);
+    ck_assert_int_eq(cssp_nonce_remember(n), -1);
+    /* Same first bytes, another nonce: not a replay. */
+    n[31] ^= 1;
+    ck_assert_int_eq(cssp_nonce_remember(n), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("credssp_codec");
@@ -1249,6 +1296,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_binding_legacy);
     tcase_add_test(t, test_ct_equal);
     tcase_add_test(t, test_x509_subject_public_key);
+    tcase_add_test(t, test_nonce_set);
     suite_add_tcase(s, t);
     return s;
 }

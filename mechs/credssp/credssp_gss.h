@@ -199,8 +199,5 @@ char *cs_utf16le_to_utf8(const cssp_octets *in) CS_HIDDEN;
 /* ------------------------------------------------------------- policy */
 /* 1 if "service/host" matches a comma-separated pattern list ('*' any run). */
 int cs_policy_match(const char *patterns, const char *spn) CS_HIDDEN;
-/* Acceptor: 0 the first time a clientNonce is seen in this process, -1
- * for a repeat (a bounded set of recent nonces). */
-int cs_nonce_remember(const unsigned char nonce[32]) CS_HIDDEN;
 
 #endif

@@ -280,33 +280,3 @@ int cs_policy_match(const char *patterns, const char *spn)
     return 0;
 }
 
-/* ------------------------------------------------------------- nonces */
-
-/* The last 4096 clientNonces this process accepted: a replayed v5+
- * pubKeyAuth is refused even where the inner context would let it
- * through (MS-CSSP 3.1.5: the nonce is fresh per exchange). */
-#define NONCE_SLOTS 4096
-static unsigned char nonce_seen[NONCE_SLOTS][32];
-static size_t nonce_next, nonce_count;
-static pthread_mutex_t nonce_lock = PTHREAD_MUTEX_INITIALIZER;
-
-int cs_nonce_remember(const unsigned char nonce[32])
-{
-    size_t i;
-    int rc = 0;
-    pthread_mutex_lock(&nonce_lock);
-    for (i = 0; i < nonce_count; i++) {
-        if (CRYPTO_memcmp(nonce_seen[i], nonce, 32) == 0) {
-            rc = -1;
-            break;
-        }
-    }
-    if (rc == 0) {
-        memcpy(nonce_seen[nonce_next], nonce, 32);
-        nonce_next = (nonce_next + 1) % NONCE_SLOTS;
-        if (nonce_count < NONCE_SLOTS)
-            nonce_count++;
-    }
-    pthread_mutex_unlock(&nonce_lock);
-    return rc;
-}

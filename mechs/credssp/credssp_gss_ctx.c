@@ -30,6 +30,7 @@
 
 #include "credssp_binding.h"
 #include "credssp_gss.h"
+#include "credssp_nonce.h"
 
 static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
 static gss_OID_desc nt_hostbased_oid = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
@@ -936,7 +937,7 @@ static OM_uint32 server_step(OM_uint32 *minor, struct cs_ctx *ctx, const struct 
             if ((major = verify_pubkey_auth(minor, ctx, false, &req->pub_key_auth)) != GSS_S_COMPLETE)
                 break;
             /* Only a pubKeyAuth that verified spends its nonce. */
-            if (ctx->version >= CS_VERSION_NONCE && cs_nonce_remember(ctx->nonce) != 0) {
+            if (ctx->version >= CS_VERSION_NONCE && cssp_nonce_remember(ctx->nonce) != 0) {
                 major = fail(minor, ctx, GSS_S_DUPLICATE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_NONCE_REPLAYED);
                 break;
             }
