@@ -51,6 +51,7 @@
 #include <openssl/crypto.h>
 
 #include "credssp_gss.h"
+#include "mech_glue.h"
 
 #undef gss_acquire_cred
 #undef gss_release_cred
@@ -184,53 +185,6 @@ static gss_OID_desc nt_hostbased_oid = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x0
 /* GSS_C_INQ_SSPI_SESSION_KEY 1.2.840.113554.1.2.2.5.5 */
 #define INQ_SSPI_SESSION_KEY "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x05\x05"
 
-static OM_uint32 oid_set_of(OM_uint32 *minor, const gss_OID_desc *const *oids, size_t n,
-                            gss_OID_set *out)
-{
-    gss_OID_set s = calloc(1, sizeof(*s));
-    size_t i;
-    if (!s || !(s->elements = calloc(n ? n : 1, sizeof(gss_OID_desc)))) {
-        free(s);
-        return cs_minor(minor, GSS_S_FAILURE, ENOMEM);
-    }
-    for (i = 0; i < n; i++) {
-#ifndef SSPI_SHIM_MIT
-        /* Heimdal's gss_release_oid_set frees the array only. */
-        s->elements[i] = *oids[i];
-        continue;
-#endif
-        s->elements[i].elements = malloc(oids[i]->length);
-        if (!s->elements[i].elements) {
-            while (i--)
-                free(s->elements[i].elements);
-            free(s->elements);
-            free(s);
-            return cs_minor(minor, GSS_S_FAILURE, ENOMEM);
-        }
-        memcpy(s->elements[i].elements, oids[i]->elements, oids[i]->length);
-        s->elements[i].length = oids[i]->length;
-    }
-    s->count = n;
-    *out = s;
-    return cs_minor(minor, GSS_S_COMPLETE, 0);
-}
-
-static int is_our_mech(const gss_OID_desc *m)
-{
-    return m == GSS_C_NO_OID ||
-           CS_OID_IS(m, GSS_SSPI_SHIM_CREDSSP_MECH_OID_BYTES);
-}
-
-static int set_has_our_mech(const gss_OID_set_desc *set)
-{
-    if (set == GSS_C_NO_OID_SET)
-        return 1;
-    for (size_t i = 0; i < set->count; i++)
-        if (is_our_mech(&set->elements[i]))
-            return 1;
-    return 0;
-}
-
 static void clear_buffer(gss_buffer_t b)
 {
     if (b != GSS_C_NO_BUFFER) {
@@ -252,14 +206,14 @@ CS_EXPORT OM_uint32 gss_acquire_cred(OM_uint32 *minor, gss_name_t desired_name,
     (void)time_req;
     (void)desired_name;
     *out = GSS_C_NO_CREDENTIAL;
-    if (!set_has_our_mech(desired_mechs))
+    if (!mg_set_has_mech(desired_mechs, &cs_mech_oid))
         return cs_minor(minor, GSS_S_BAD_MECH, 0);
     /* Initiator credentials need a password (what CredSSP delegates). */
     if (usage == GSS_C_INITIATE)
         return cs_minor(minor, GSS_S_NO_CRED, GSS_SSPI_SHIM_CREDSSP_S_NO_PASSWORD);
     if ((major = cs_cred_new(minor, false, &c)) != GSS_S_COMPLETE)
         return major;
-    if (actual_mechs && oid_set_of(minor, &mech, 1, actual_mechs) != GSS_S_COMPLETE) {
+    if (actual_mechs && mg_oid_set_of(minor, &mech, 1, actual_mechs) != GSS_S_COMPLETE) {
         cs_cred_unref(c);
         return GSS_S_FAILURE;
     }
@@ -280,7 +234,7 @@ CS_EXPORT OM_uint32 gssspi_acquire_cred_with_password(
     OM_uint32 major;
     (void)time_req;
     *out = GSS_C_NO_CREDENTIAL;
-    if (!set_has_our_mech(desired_mechs))
+    if (!mg_set_has_mech(desired_mechs, &cs_mech_oid))
         return cs_minor(minor, GSS_S_BAD_MECH, 0);
     if (usage == GSS_C_ACCEPT)
         return cs_minor(minor, GSS_S_NO_CRED, 0);
@@ -289,7 +243,7 @@ CS_EXPORT OM_uint32 gssspi_acquire_cred_with_password(
     if ((major = cs_cred_new(minor, true, &c)) != GSS_S_COMPLETE)
         return major;
     if ((major = cs_cred_set_password(minor, c, n->value, password)) != GSS_S_COMPLETE ||
-        (actual_mechs && oid_set_of(minor, &mech, 1, actual_mechs) != GSS_S_COMPLETE)) {
+        (actual_mechs && mg_oid_set_of(minor, &mech, 1, actual_mechs) != GSS_S_COMPLETE)) {
         cs_cred_unref(c);
         return major != GSS_S_COMPLETE ? major : GSS_S_FAILURE;
     }
@@ -360,7 +314,7 @@ static OM_uint32 inquire_cred(OM_uint32 *minor, gss_cred_id_t cred, gss_name_t *
         *lifetime = GSS_C_INDEFINITE;
     if (usage)
         *usage = c->initiator ? GSS_C_INITIATE : GSS_C_ACCEPT;
-    if (mechs && oid_set_of(minor, &mech, 1, mechs) != GSS_S_COMPLETE) {
+    if (mechs && mg_oid_set_of(minor, &mech, 1, mechs) != GSS_S_COMPLETE) {
         if (name && *name) {
             cs_name_free((struct cs_name *)*name);
             *name = GSS_C_NO_NAME;
@@ -382,7 +336,7 @@ CS_EXPORT OM_uint32 gss_inquire_cred_by_mech(OM_uint32 *minor, gss_cred_id_t cre
                                              OM_uint32 *accept_lifetime, gss_cred_usage_t *usage)
 {
     struct cs_cred *c = (struct cs_cred *)cred;
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &cs_mech_oid))
         return cs_minor(minor, GSS_S_BAD_MECH, 0);
     if (c == NULL)
         return cs_minor(minor, GSS_S_NO_CRED, 0);
@@ -426,7 +380,7 @@ CS_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
         *actual_mech = &cs_mech_oid;
     if (ret_flags)
         *ret_flags = 0;
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &cs_mech_oid))
         return cs_minor(minor, GSS_S_BAD_MECH, 0);
     /* Never from a default credential, so SPNEGO does not offer CredSSP. */
     if (created && (c == NULL || !c->initiator || c->password == NULL))
@@ -863,16 +817,16 @@ CS_EXPORT OM_uint32 gss_display_status(OM_uint32 *minor, OM_uint32 status, int t
 CS_EXPORT OM_uint32 gss_indicate_mechs(OM_uint32 *minor, gss_OID_set *mechs)
 {
     const gss_OID_desc *m = &cs_mech_oid;
-    return oid_set_of(minor, &m, 1, mechs);
+    return mg_oid_set_of(minor, &m, 1, mechs);
 }
 
 CS_EXPORT OM_uint32 gss_inquire_names_for_mech(OM_uint32 *minor, gss_OID mech,
                                                gss_OID_set *types)
 {
     const gss_OID_desc *t[] = {&nt_user_name_oid, &nt_hostbased_oid};
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &cs_mech_oid))
         return cs_minor(minor, GSS_S_BAD_MECH, 0);
-    return oid_set_of(minor, t, 2, types);
+    return mg_oid_set_of(minor, t, 2, types);
 }
 
 CS_EXPORT OM_uint32 gss_inquire_mechs_for_name(OM_uint32 *minor, gss_name_t name,
@@ -880,7 +834,7 @@ CS_EXPORT OM_uint32 gss_inquire_mechs_for_name(OM_uint32 *minor, gss_name_t name
 {
     const gss_OID_desc *m = &cs_mech_oid;
     (void)name;
-    return oid_set_of(minor, &m, 1, mechs);
+    return mg_oid_set_of(minor, &m, 1, mechs);
 }
 
 /* RFC 5587 3.4.1 mechanism attributes 1.3.6.1.5.5.13.<n> */
@@ -898,31 +852,14 @@ static gss_OID_desc ma_oids[] = {
 CS_EXPORT OM_uint32 gss_inquire_attrs_for_mech(OM_uint32 *minor, gss_const_OID mech,
                                                gss_OID_set *attrs, gss_OID_set *known)
 {
-    const gss_OID_desc *a[sizeof(ma_oids) / sizeof(ma_oids[0])];
-    size_t i, n = sizeof(ma_oids) / sizeof(ma_oids[0]);
-    if (attrs)
-        *attrs = GSS_C_NO_OID_SET;
-    if (known)
-        *known = GSS_C_NO_OID_SET;
-    if (!is_our_mech(mech))
-        return cs_minor(minor, GSS_S_BAD_MECH, 0);
-    for (i = 0; i < n; i++)
-        a[i] = &ma_oids[i];
-    if (attrs && oid_set_of(minor, a, n, attrs) != GSS_S_COMPLETE)
-        return GSS_S_FAILURE;
-    if (known && oid_set_of(minor, a, n, known) != GSS_S_COMPLETE) {
-        if (attrs) {
-#ifdef SSPI_SHIM_MIT
-            for (i = 0; i < n; i++)
-                free((*attrs)->elements[i].elements);
-#endif
-            free((*attrs)->elements);
-            free(*attrs);
+    if (!mg_is_mech(mech, &cs_mech_oid)) {
+        if (attrs)
             *attrs = GSS_C_NO_OID_SET;
-        }
-        return GSS_S_FAILURE;
+        if (known)
+            *known = GSS_C_NO_OID_SET;
+        return cs_minor(minor, GSS_S_BAD_MECH, 0);
     }
-    return cs_minor(minor, GSS_S_COMPLETE, 0);
+    return mg_inquire_attrs(minor, ma_oids, sizeof(ma_oids) / sizeof(ma_oids[0]), attrs, known);
 }
 
 /* ------------------------------------------------------------- names */
@@ -970,24 +907,12 @@ CS_EXPORT OM_uint32 gss_display_name(OM_uint32 *minor, gss_name_t name, gss_buff
     const gss_OID_desc *t = n->kind == CS_NAME_USER ? &nt_user_name_oid : &nt_hostbased_oid;
     if (major != GSS_S_COMPLETE || !type)
         return major;
-#ifdef SSPI_SHIM_MIT
-    /* MIT's mechglue keeps the name type of a mechanism name and releases
-     * it with generic_gss_release_oid, which frees every OID that is not
-     * one of the library's own: hand it a malloc'd copy (as the Digest
-     * module does). */
-    gss_OID o = malloc(sizeof(*o));
-    if (!o || !(o->elements = malloc(t->length))) {
-        free(o);
+    /* MIT's mechglue releases a mechanism name's type (mg_name_type). */
+    major = mg_name_type(minor, t, type);
+    if (major != GSS_S_COMPLETE) {
         free(out->value);
         clear_buffer(out);
-        return cs_minor(minor, GSS_S_FAILURE, ENOMEM);
     }
-    memcpy(o->elements, t->elements, t->length);
-    o->length = t->length;
-    *type = o;
-#else
-    *type = (gss_OID)t;
-#endif
     return major;
 }
 
@@ -1023,7 +948,7 @@ static OM_uint32 duplicate_name(OM_uint32 *minor, gss_name_t in, gss_name_t *out
 CS_EXPORT OM_uint32 gss_canonicalize_name(OM_uint32 *minor, gss_name_t in, gss_OID mech,
                                           gss_name_t *out)
 {
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &cs_mech_oid))
         return cs_minor(minor, GSS_S_BAD_MECH, 0);
     return duplicate_name(minor, in, out);
 }

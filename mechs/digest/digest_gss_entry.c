@@ -54,6 +54,7 @@
 #include <openssl/crypto.h>
 
 #include "digest_gss.h"
+#include "mech_glue.h"
 
 #undef gss_acquire_cred
 #undef gss_release_cred
@@ -184,54 +185,6 @@ typedef struct dg_buffer_set {
     gss_buffer_desc *elements;
 } dg_buffer_set;
 
-static OM_uint32 oid_set_of(OM_uint32 *minor, const gss_OID_desc *const *oids, size_t n,
-                            gss_OID_set *out)
-{
-    gss_OID_set s = calloc(1, sizeof(*s));
-    size_t i;
-    if (!s || !(s->elements = calloc(n ? n : 1, sizeof(gss_OID_desc)))) {
-        free(s);
-        return dg_minor(minor, GSS_S_FAILURE, ENOMEM);
-    }
-    for (i = 0; i < n; i++) {
-#ifndef SSPI_SHIM_MIT
-        /* Heimdal's gss_release_oid_set frees the array, never the OIDs'
-         * bytes (set members point at static OIDs there). */
-        s->elements[i] = *oids[i];
-        continue;
-#endif
-        s->elements[i].elements = malloc(oids[i]->length);
-        if (!s->elements[i].elements) {
-            while (i--)
-                free(s->elements[i].elements);
-            free(s->elements);
-            free(s);
-            return dg_minor(minor, GSS_S_FAILURE, ENOMEM);
-        }
-        memcpy(s->elements[i].elements, oids[i]->elements, oids[i]->length);
-        s->elements[i].length = oids[i]->length;
-    }
-    s->count = n;
-    *out = s;
-    return dg_minor(minor, GSS_S_COMPLETE, 0);
-}
-
-static int is_our_mech(const gss_OID_desc *m)
-{
-    return m == GSS_C_NO_OID || dg_oid_equal(m, dg_mech_oid.elements, dg_mech_oid.length);
-}
-
-static int set_has_our_mech(const gss_OID_set_desc *set)
-{
-    size_t i;
-    if (set == GSS_C_NO_OID_SET)
-        return 1;
-    for (i = 0; i < set->count; i++)
-        if (is_our_mech(&set->elements[i]))
-            return 1;
-    return 0;
-}
-
 /* Splits a token into parameters (include/gssapi_sspi_shim_digest.h). */
 static OM_uint32 token_params(OM_uint32 *minor, const gss_buffer_desc *tok,
                               struct gssmap_digest_params *p)
@@ -275,7 +228,7 @@ DG_EXPORT OM_uint32 gss_acquire_cred(OM_uint32 *minor, gss_name_t desired_name,
     const gss_OID_desc *mech = &dg_mech_oid;
     (void)time_req;
     *out = GSS_C_NO_CREDENTIAL;
-    if (!set_has_our_mech(desired_mechs))
+    if (!mg_set_has_mech(desired_mechs, &dg_mech_oid))
         return dg_minor(minor, GSS_S_BAD_MECH, 0);
     /* Initiator credentials come only with a password. */
     if (usage == GSS_C_INITIATE)
@@ -289,7 +242,7 @@ DG_EXPORT OM_uint32 gss_acquire_cred(OM_uint32 *minor, gss_name_t desired_name,
         dg_cred_unref(c);
         return GSS_S_FAILURE;
     }
-    if (actual_mechs && oid_set_of(minor, &mech, 1, actual_mechs) != GSS_S_COMPLETE) {
+    if (actual_mechs && mg_oid_set_of(minor, &mech, 1, actual_mechs) != GSS_S_COMPLETE) {
         dg_cred_unref(c);
         return GSS_S_FAILURE;
     }
@@ -309,14 +262,14 @@ DG_EXPORT OM_uint32 gssspi_acquire_cred_with_password(
     const gss_OID_desc *mech = &dg_mech_oid;
     (void)time_req;
     *out = GSS_C_NO_CREDENTIAL;
-    if (!set_has_our_mech(desired_mechs))
+    if (!mg_set_has_mech(desired_mechs, &dg_mech_oid))
         return dg_minor(minor, GSS_S_BAD_MECH, 0);
     if (usage == GSS_C_ACCEPT)
         return dg_minor(minor, GSS_S_NO_CRED, GSS_SSPI_SHIM_DIGEST_S_NO_USER_STORE);
     major = dg_cred_acquire_password(minor, (const struct dg_name *)desired_name, password, &c);
     if (major != GSS_S_COMPLETE)
         return major;
-    if (actual_mechs && oid_set_of(minor, &mech, 1, actual_mechs) != GSS_S_COMPLETE) {
+    if (actual_mechs && mg_oid_set_of(minor, &mech, 1, actual_mechs) != GSS_S_COMPLETE) {
         dg_cred_unref(c);
         return GSS_S_FAILURE;
     }
@@ -369,7 +322,7 @@ static OM_uint32 inquire_cred(OM_uint32 *minor, gss_cred_id_t cred, gss_name_t *
         *lifetime = GSS_C_INDEFINITE;
     if (usage)
         *usage = c->initiator ? GSS_C_INITIATE : GSS_C_ACCEPT;
-    if (mechs && oid_set_of(minor, &mech, 1, mechs) != GSS_S_COMPLETE) {
+    if (mechs && mg_oid_set_of(minor, &mech, 1, mechs) != GSS_S_COMPLETE) {
         if (name && *name) {
             dg_name_free((struct dg_name *)*name);
             *name = GSS_C_NO_NAME;
@@ -392,7 +345,7 @@ DG_EXPORT OM_uint32 gss_inquire_cred_by_mech(OM_uint32 *minor, gss_cred_id_t cre
                                              gss_cred_usage_t *usage)
 {
     struct dg_cred *c = (struct dg_cred *)cred;
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &dg_mech_oid))
         return dg_minor(minor, GSS_S_BAD_MECH, 0);
     if (!c)
         return dg_minor(minor, GSS_S_NO_CRED, 0);
@@ -438,7 +391,7 @@ DG_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
     output->length = 0;
     if (actual_mech)
         *actual_mech = &dg_mech_oid;
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &dg_mech_oid))
         return dg_minor(minor, GSS_S_BAD_MECH, 0);
     if (ctx && ctx->state == DG_ESTABLISHED)
         return dg_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_DIGEST_S_ESTABLISHED);
@@ -822,16 +775,16 @@ DG_EXPORT OM_uint32 gss_display_status(OM_uint32 *minor, OM_uint32 status, int t
 DG_EXPORT OM_uint32 gss_indicate_mechs(OM_uint32 *minor, gss_OID_set *mechs)
 {
     const gss_OID_desc *m = &dg_mech_oid;
-    return oid_set_of(minor, &m, 1, mechs);
+    return mg_oid_set_of(minor, &m, 1, mechs);
 }
 
 DG_EXPORT OM_uint32 gss_inquire_names_for_mech(OM_uint32 *minor, gss_OID mech,
                                                gss_OID_set *types)
 {
     const gss_OID_desc *t[] = {&dg_nt_uri_oid, &dg_nt_user_name_oid, &dg_nt_hostbased_oid};
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &dg_mech_oid))
         return dg_minor(minor, GSS_S_BAD_MECH, 0);
-    return oid_set_of(minor, t, 3, types);
+    return mg_oid_set_of(minor, t, 3, types);
 }
 
 DG_EXPORT OM_uint32 gss_inquire_mechs_for_name(OM_uint32 *minor, gss_name_t name,
@@ -839,7 +792,7 @@ DG_EXPORT OM_uint32 gss_inquire_mechs_for_name(OM_uint32 *minor, gss_name_t name
 {
     const gss_OID_desc *m = &dg_mech_oid;
     (void)name;
-    return oid_set_of(minor, &m, 1, mechs);
+    return mg_oid_set_of(minor, &m, 1, mechs);
 }
 
 /* RFC 5587 3.4.1 mechanism attributes 1.3.6.1.5.5.13.<n> */
@@ -858,31 +811,14 @@ static gss_OID_desc ma_oids[] = {
 DG_EXPORT OM_uint32 gss_inquire_attrs_for_mech(OM_uint32 *minor, gss_const_OID mech,
                                                gss_OID_set *attrs, gss_OID_set *known)
 {
-    const gss_OID_desc *a[sizeof(ma_oids) / sizeof(ma_oids[0])];
-    size_t i, n = sizeof(ma_oids) / sizeof(ma_oids[0]);
-    if (attrs)
-        *attrs = GSS_C_NO_OID_SET;
-    if (known)
-        *known = GSS_C_NO_OID_SET;
-    if (!is_our_mech(mech))
-        return dg_minor(minor, GSS_S_BAD_MECH, 0);
-    for (i = 0; i < n; i++)
-        a[i] = &ma_oids[i];
-    if (attrs && oid_set_of(minor, a, n, attrs) != GSS_S_COMPLETE)
-        return GSS_S_FAILURE;
-    if (known && oid_set_of(minor, a, n, known) != GSS_S_COMPLETE) {
-        if (attrs) {
-#ifdef SSPI_SHIM_MIT
-            for (i = 0; i < n; i++)
-                free((*attrs)->elements[i].elements);
-#endif
-            free((*attrs)->elements);
-            free(*attrs);
+    if (!mg_is_mech(mech, &dg_mech_oid)) {
+        if (attrs)
             *attrs = GSS_C_NO_OID_SET;
-        }
-        return GSS_S_FAILURE;
+        if (known)
+            *known = GSS_C_NO_OID_SET;
+        return dg_minor(minor, GSS_S_BAD_MECH, 0);
     }
-    return dg_minor(minor, GSS_S_COMPLETE, 0);
+    return mg_inquire_attrs(minor, ma_oids, sizeof(ma_oids) / sizeof(ma_oids[0]), attrs, known);
 }
 
 DG_EXPORT OM_uint32 gss_inquire_saslname_for_mech(OM_uint32 *minor, const gss_OID mech,
@@ -891,7 +827,7 @@ DG_EXPORT OM_uint32 gss_inquire_saslname_for_mech(OM_uint32 *minor, const gss_OI
 {
     static const char sasl[] = "DIGEST-MD5", name[] = "sspi_shim_digest",
                       desc[] = "HTTP Digest (RFC 7616) and SASL DIGEST-MD5 (RFC 2831)";
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &dg_mech_oid))
         return dg_minor(minor, GSS_S_BAD_MECH, 0);
     if (sasl_name)
         sasl_name->value = NULL, sasl_name->length = 0;
@@ -972,7 +908,7 @@ static OM_uint32 dup_name(OM_uint32 *minor, gss_name_t in, gss_name_t *out)
 DG_EXPORT OM_uint32 gss_canonicalize_name(OM_uint32 *minor, gss_name_t in, gss_OID mech,
                                           gss_name_t *out)
 {
-    if (!is_our_mech(mech))
+    if (!mg_is_mech(mech, &dg_mech_oid))
         return dg_minor(minor, GSS_S_BAD_MECH, 0);
     return dup_name(minor, in, out);
 }

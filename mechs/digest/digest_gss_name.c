@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "digest_gss.h"
+#include "mech_glue.h"
 
 gss_OID_desc dg_mech_oid = {GSS_SSPI_SHIM_DIGEST_MECH_OID_LENGTH,
                             (void *)GSS_SSPI_SHIM_DIGEST_MECH_OID_BYTES};
@@ -101,27 +102,13 @@ OM_uint32 dg_name_display(OM_uint32 *minor, const struct dg_name *n, gss_buffer_
     const gss_OID_desc *t = n->kind == DG_NAME_USER ? &dg_nt_user_name_oid : &dg_nt_uri_oid;
     if (major != GSS_S_COMPLETE || !type)
         return major;
-#ifdef SSPI_SHIM_MIT
-    /* MIT's mechglue keeps the name type of a mechanism name and releases
-     * it with generic_gss_release_oid, which frees every OID that is not
-     * one of the library's own: hand it a malloc'ed copy. */
-    {
-        gss_OID o = malloc(sizeof(*o));
-        if (!o || !(o->elements = malloc(t->length))) {
-            free(o);
-            free(out->value);
-            out->value = NULL;
-            out->length = 0;
-            *minor = ENOMEM;
-            return GSS_S_FAILURE;
-        }
-        memcpy(o->elements, t->elements, t->length);
-        o->length = t->length;
-        *type = o;
+    /* MIT's mechglue releases a mechanism name's type (mg_name_type). */
+    major = mg_name_type(minor, t, type);
+    if (major != GSS_S_COMPLETE) {
+        free(out->value);
+        out->value = NULL;
+        out->length = 0;
     }
-#else
-    *type = (gss_OID)t;
-#endif
     return major;
 }
 
