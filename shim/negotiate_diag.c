@@ -11,6 +11,10 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include "framing.h"
 #include "shim_internal.h"
 
@@ -65,6 +69,25 @@ static gss_cred_id_t probe_credential(struct shim_context *ctx, gss_cred_id_t *o
 #endif
 }
 
+#ifdef SSPI_SHIM_MIT
+/* Whether MIT's default file replay cache can take a record: its directory
+ * (KRB5RCACHEDIR, else /var/tmp: MIT 1.20's "dfl" type) is writable and
+ * has a free block.  A probe that succeeds without the replay cache is a
+ * replay only when the cache could have stored the authenticator;
+ * otherwise the store failed (ENOSPC, EACCES), which the plain Kerberos
+ * package reports as SEC_E_INTERNAL_ERROR (tests/check_faults.c). */
+static bool replay_cache_can_store(void)
+{
+    const char *dir = secure_getenv("KRB5RCACHEDIR");
+    struct statvfs fs;
+    if (dir == NULL || *dir == '\0')
+        dir = "/var/tmp";
+    if (access(dir, W_OK) != 0)
+        return false;
+    return statvfs(dir, &fs) != 0 || (fs.f_bavail > 0 && fs.f_favail > 0);
+}
+#endif
+
 SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *ctx,
                                                const gss_buffer_desc *input, OM_uint32 major,
                                                OM_uint32 minor, SECURITY_STATUS status)
@@ -91,7 +114,12 @@ SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *ctx,
         gss_release_cred(&tmp, &owned);
 #ifdef SSPI_SHIM_MIT
     /* The probe did all the Kerberos acceptor did but the replay cache
-     * check: that is what refused the token. */
+     * step: that is what refused the token - a replay, or a cache that
+     * could not store it. */
+    if (!GSS_ERROR(m) && !replay_cache_can_store())
+        return shim_fail(SEC_E_INTERNAL_ERROR,
+                         "the acceptor's replay cache cannot store the authenticator (its "
+                         "directory, KRB5RCACHEDIR or /var/tmp, is full or not writable)");
     if (!GSS_ERROR(m))
         return shim_fail(SEC_E_OUT_OF_SEQUENCE,
                          "replayed authenticator: the acceptor's replay cache already has it");
