@@ -119,17 +119,22 @@ static int report_context(CtxtHandle *ctx, ULONG asc_ret, const char *package,
      * ("DOMAIN\user"); NATIVE_NAMES are the Kerberos principals. */
     printf("  %-17s %s\n", "client name:", *client_name);
 
+    /* Only Kerberos has principals: NTLM says SEC_E_UNSUPPORTED_FUNCTION,
+     * as on Windows. */
     ss = QueryContextAttributesA(ctx, SECPKG_ATTR_NATIVE_NAMES, &native);
-    if (ss != SEC_E_OK) {
+    if (ss == SEC_E_UNSUPPORTED_FUNCTION) {
+        printf("  %-17s %s\n", "client principal:", "(none: no Kerberos principal)");
+    } else if (ss != SEC_E_OK) {
         demo_print_sspi_error("QueryContextAttributes(SECPKG_ATTR_NATIVE_NAMES)", ss);
         return -1;
+    } else {
+        printf("  %-17s %s\n", "client principal:",
+               native.sClientName ? (const char *)native.sClientName : "(none)");
+        printf("  %-17s %s\n", "server principal:",
+               native.sServerName ? (const char *)native.sServerName : "(none)");
+        FreeContextBuffer(native.sClientName);
+        FreeContextBuffer(native.sServerName);
     }
-    printf("  %-17s %s\n", "client principal:",
-           native.sClientName ? (const char *)native.sClientName : "(none)");
-    printf("  %-17s %s\n", "server principal:",
-           native.sServerName ? (const char *)native.sServerName : "(none)");
-    FreeContextBuffer(native.sClientName);
-    FreeContextBuffer(native.sServerName);
 
     ss = QueryContextAttributesA(ctx, SECPKG_ATTR_LIFESPAN, &life);
     if (ss != SEC_E_OK) {

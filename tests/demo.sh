@@ -11,8 +11,10 @@
 # and asserts that the server saw alice@REALM, that the client got its
 # greeting, and that mutual authentication completed (--mutual).
 # The server reports the client as SECPKG_ATTR_NAMES ("DEMO\alice", the
-# Windows account name) and SECPKG_ATTR_NATIVE_NAMES (alice@DEMO.SSPI.TEST).  Then a
-# wrong password must fail with SEC_E_LOGON_DENIED, printed by name.
+# Windows account name) and SECPKG_ATTR_NATIVE_NAMES (alice@DEMO.SSPI.TEST).  Then
+# CredSSP (Kerberos inside) and NTLM (DEMO\alice; no mutual authentication)
+# with a password identity, and a wrong password must fail with
+# SEC_E_LOGON_DENIED, printed by name.
 #
 # Uses the binaries already built in $top_builddir: no apt, no build.
 # tools/demo.sh runs this script after building; its output is the demo.
@@ -126,6 +128,51 @@ if [ -x "$with_mechs" ] && wm_out=$("$with_mechs" true 2>&1); then
 else
     say ""
     say "== CredSSP skipped: tests/with-gss-mechs cannot register our mechanism here: $wm_out"
+fi
+
+# NTLM: the GSS library's own NTLM mechanism (MIT: gss-ntlmssp, registered
+# for the two programs alone, with a user file; Heimdal: its built-in NTLM,
+# whose acceptor verifies through this realm's KDC digest service).  The
+# domain is the realm's first label.  NTLM never authenticates the server,
+# so no --mutual: the client must say "mutual auth: no".
+ntlm_domain=$(printf '%s' "${REALM%%.*}" | tr '[:lower:]' '[:upper:]')
+ntlm_skip=
+if [ "${GSS_FLAVOUR:-heimdal}" = mit ]; then
+    ntlmssp=
+    for f in /usr/lib/*/gssntlmssp/gssntlmssp.so; do [ -r "$f" ] && ntlmssp=$f; done
+    if [ -n "$ntlmssp" ]; then
+        printf 'gssntlmssp_v1 1.3.6.1.4.1.311.2.2.10 %s\n' "$ntlmssp" >"$tmp/ntlm-mech"
+        printf '%s:alice:%s\n' "$ntlm_domain" "$ALICE_PASSWORD" >"$tmp/ntlm-users"
+        RUN="env GSS_MECH_CONFIG=$tmp/ntlm-mech NTLM_USER_FILE=$tmp/ntlm-users"
+    else
+        ntlm_skip="no gss-ntlmssp (Debian: apt-get install gss-ntlmssp)"
+    fi
+fi
+if [ -z "$ntlm_skip" ]; then
+    slog=$tmp/server.log clog=$tmp/client.log
+    say ""
+    say "== NTLM, password identity $ntlm_domain\\alice"
+    start_server NTLM "$slog"
+    say "   \$ sspi-demo-client --package NTLM --target $TARGET --port $port --user '$ntlm_domain\\alice' --password ****"
+    $RUN "$client" --package NTLM --target "$TARGET" --port "$port" \
+        --user "$ntlm_domain\\alice" --password "$ALICE_PASSWORD" >"$clog" 2>&1
+    client_status=$?
+    wait_server
+    sed 's/^/   client| /' "$clog"
+    sed 's/^/   server| /' "$slog"
+    [ "$client_status" -eq 0 ] || fail "NTLM: sspi-demo-client exited $client_status"
+    [ "$server_status" -eq 0 ] || fail "NTLM: sspi-demo-server exited $server_status"
+    has_line "$slog" "client name: $ntlm_domain\\alice" ||
+        fail "NTLM: the server did not report client name $ntlm_domain\\alice"
+    has_line "$clog" "server says: hello $ntlm_domain\\alice" ||
+        fail "NTLM: the client did not get 'hello $ntlm_domain\\alice'"
+    grep -Eq "mutual auth: +no" "$clog" || fail "NTLM: the client claims mutual authentication"
+    say "   ok: the server saw $ntlm_domain\\alice (no mutual authentication: NTLM)"
+    RUN=
+    PACKAGES="$PACKAGES NTLM"
+else
+    say ""
+    say "== NTLM skipped: $ntlm_skip"
 fi
 
 # ---------------------------------------------------------------- an error

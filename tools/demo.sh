@@ -15,7 +15,8 @@
 #    --with-gssapi=mit) in a temporary directory and runs the
 #    SSPI demo server and client over loopback TCP for every package that
 #    works (Kerberos and Negotiate; CredSSP with a password identity, our
-#    mechanism registered by tests/with-gss-mechs): with a password identity
+#    mechanism registered by tests/with-gss-mechs; NTLM through the GSS
+#    library's NTLM, gss-ntlmssp on MIT): with a password identity
 #    for alice and with the default credential cache after kinit, printing
 #    what the server saw (tests/demo.sh);
 # 4. runs `curl --negotiate` against the SSPI HTTP server
