@@ -1,0 +1,69 @@
+/*
+ * A small NTLMv2 initiator ([MS-NLMP] 3.1.5, 3.3.2, 3.4) for the CredSSP
+ * mechanism's inner context when the inner mechanism is raw NTLM: its
+ * messages, keys and the EncryptMessage layout CredSSP uses for pubKeyAuth
+ * and authInfo (the 16-byte NTLMSSP_MESSAGE_SIGNATURE, then the sealed
+ * data).  Crypto from OpenSSL only; MD4 and RC4 from its legacy provider in
+ * a library context of our own.
+ */
+#ifndef SSPI_SHIM_NTLM_CLIENT_H
+#define SSPI_SHIM_NTLM_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ntlm_codec.h"
+
+#define NTLM_SIG_LEN 16
+
+/* ---- primitives ([MS-NLMP] 3.3.2, 3.4.5), exposed for the known-answer tests */
+
+/* NTOWFv2: HMAC_MD5(MD4(UNICODE(Passwd)), UNICODE(Uppercase(User) || UserDom)) */
+int ntlm_ntowfv2(const char *password, const char *user, const char *domain,
+                 uint8_t out[16]) NTLM_HIDDEN;
+/* NTProofStr = HMAC_MD5(ResponseKeyNT, ServerChallenge || temp) */
+int ntlm_nt_proof(const uint8_t key[16], const uint8_t server_challenge[8], const uint8_t *temp,
+                  size_t temp_len, uint8_t proof[16]) NTLM_HIDDEN;
+/* LMv2: HMAC_MD5(ResponseKeyLM, ServerChallenge || ClientChallenge) || ClientChallenge */
+int ntlm_lmv2(const uint8_t key[16], const uint8_t server_challenge[8],
+              const uint8_t client_challenge[8], uint8_t out[24]) NTLM_HIDDEN;
+/* SessionBaseKey = HMAC_MD5(ResponseKeyNT, NTProofStr) */
+int ntlm_session_base_key(const uint8_t key[16], const uint8_t proof[16],
+                          uint8_t out[16]) NTLM_HIDDEN;
+/* RC4K(key, 16 bytes): EncryptedRandomSessionKey */
+int ntlm_rc4k(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) NTLM_HIDDEN;
+/* SIGNKEY / SEALKEY with extended session security (3.4.5.2, 3.4.5.3) */
+int ntlm_sign_key(const uint8_t exported[16], int client_to_server, uint8_t out[16]) NTLM_HIDDEN;
+int ntlm_seal_key(const uint8_t exported[16], uint32_t flags, int client_to_server,
+                  uint8_t out[16]) NTLM_HIDDEN;
+
+/* ---- the client */
+struct ntlm_client;
+
+/* user, domain, password in UTF-8 (domain may be ""). */
+int ntlm_client_new(const char *user, const char *domain, const char *password,
+                    struct ntlm_client **out) NTLM_HIDDEN;
+void ntlm_client_free(struct ntlm_client *c) NTLM_HIDDEN;
+/* Fixed values instead of random ones and the clock (tests only). */
+void ntlm_client_set_test_values(struct ntlm_client *c, const uint8_t client_challenge[8],
+                                 const uint8_t exported_key[16]) NTLM_HIDDEN;
+/* Leg 1: the NEGOTIATE_MESSAGE (malloc'd). */
+int ntlm_client_negotiate(struct ntlm_client *c, uint8_t **out, size_t *out_len) NTLM_HIDDEN;
+/* Leg 2: CHALLENGE in, AUTHENTICATE out (malloc'd); the context is then
+ * complete.  NTLM_ERR_UNSUPPORTED for a CHALLENGE that does not offer
+ * NTLMv2 with extended session security, signing and sealing. */
+int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *challenge, size_t len,
+                             uint8_t **out, size_t *out_len) NTLM_HIDDEN;
+int ntlm_client_established(const struct ntlm_client *c) NTLM_HIDDEN;
+/* EncryptMessage: signature (16) || RC4-sealed data, malloc'd. */
+int ntlm_client_seal(struct ntlm_client *c, const uint8_t *in, size_t len, uint8_t **out,
+                     size_t *out_len) NTLM_HIDDEN;
+/* DecryptMessage of the server's signature || sealed data. */
+int ntlm_client_unseal(struct ntlm_client *c, const uint8_t *in, size_t len, uint8_t **out,
+                       size_t *out_len) NTLM_HIDDEN;
+
+/* The sealing state alone, from an exported session key (tests). */
+int ntlm_client_start_session(struct ntlm_client *c, const uint8_t exported[16],
+                              uint32_t flags) NTLM_HIDDEN;
+
+#endif
