@@ -146,7 +146,8 @@ enum gss_sspi_shim_credssp_minor {
     GSS_SSPI_SHIM_CREDSSP_S_ESTABLISHED,       /* context already established */
     GSS_SSPI_SHIM_CREDSSP_S_GSS_LIBRARY,       /* the GSS library could not be reached */
     GSS_SSPI_SHIM_CREDSSP_S_LIMIT,             /* a message over its size limit */
-    GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED,      /* acceptor: the inner NTLM response did not verify */
+    GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED,      /* acceptor: the inner NTLM response did not verify;
+                                                  initiator: the server hung up after our NTLM AUTHENTICATE */
 };
 
 #endif

@@ -156,6 +156,10 @@ struct cs_ctx {
     gss_OID_desc inner_init_mech; /* initiator: what the inner context runs */
     unsigned char inner_init_mech_bytes[CS_INNER_MECH_MAX];
     gss_OID inner_mech;         /* the library's */
+    /* initiator with raw NTLM inside: our own NTLMv2 client (ntlm_client.c)
+     * instead of the GSS library's, whose NTLM FreeRDP 2 cannot talk to
+     * (docs/credssp.md); inner stays GSS_C_NO_CONTEXT then */
+    struct ntlm_client *ntlm;
     OM_uint32 inner_flags;
     bool inner_done;
     /* acceptor results */

@@ -608,6 +608,8 @@ CS_EXPORT OM_uint32 gss_inquire_sec_context_by_oid(OM_uint32 *minor, const gss_c
     *out = GSS_C_NO_BUFFER_SET;
     if (!ctx || ctx->state != CS_ESTABLISHED)
         return cs_minor(minor, GSS_S_NO_CONTEXT, 0);
+    if (CS_OID_IS(what, INQ_SSPI_SESSION_KEY) && ctx->ntlm != NULL)
+        return cs_minor(minor, GSS_S_UNAVAILABLE, 0); /* our own NTLM client's: not exported */
     if (CS_OID_IS(what, INQ_SSPI_SESSION_KEY))
         return lib ? lib->inquire_sec_context_by_oid(minor, ctx->inner, what, out)
                    : cs_minor(minor, GSS_S_UNAVAILABLE, 0);
