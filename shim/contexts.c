@@ -476,6 +476,8 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
             st = shim_negotiate_diagnose_init(ctx, gcred, major, minor, st);
         goto failed;
     }
+    if (ctx->pkg->ops != NULL && ctx->pkg->ops->never_mutual)
+        ret_flags &= ~(OM_uint32)GSS_C_MUTUAL_FLAG;
     ctx->gss_flags = ret_flags;
     ctx->lifetime = lifetime;
     ctx->actual_mech = mech;
@@ -703,6 +705,8 @@ static SECURITY_STATUS accept_security_context(
             st = shim_negotiate_diagnose_accept(ctx, &input, major, minor, st);
         goto failed;
     }
+    if (ctx->pkg->ops != NULL && ctx->pkg->ops->never_mutual)
+        ret_flags &= ~(OM_uint32)GSS_C_MUTUAL_FLAG;
     ctx->gss_flags = ret_flags;
     ctx->lifetime = lifetime;
     ctx->actual_mech = mech;

@@ -627,6 +627,7 @@ static SECURITY_STATUS ntlm_decrypt(struct shim_context *ctx, PSecBufferDesc msg
 }
 
 const struct shim_package_ops shim_ntlm_ops = {
+    .never_mutual = true,
     .acquire = ntlm_acquire,
     .accept_status = ntlm_accept_status,
     .query = ntlm_query,

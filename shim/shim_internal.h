@@ -101,6 +101,10 @@ struct shim_package_ops {
     SECURITY_STATUS established_again;
     /* ptsExpiry / LIFESPAN: a constant instead of the GSS lifetime. */
     bool constant_expiry;
+    /* The package never authenticates the server (NTLM, [MS-NLMP] 1.3):
+     * a GSS_C_MUTUAL_FLAG from the mechanism is dropped (gss-ntlmssp 1.2
+     * hands back the requested flags, mutual included: measured). */
+    bool never_mutual;
     /* QueryContextAttributes: *handled = false leaves it to the generic code. */
     SECURITY_STATUS (*query)(struct shim_context *ctx, ULONG attribute, void *buffer, bool wide,
                              bool *handled);
