@@ -19,6 +19,7 @@
 #include "account_name.h"
 #include "messages.h"
 #include "shim_internal.h"
+#include "trace.h"
 
 static char *name_text(gss_name_t name)
 {
@@ -366,6 +367,13 @@ static SECURITY_STATUS query(PCtxtHandle phContext, ULONG attribute, void *buffe
 {
     void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
     SECURITY_STATUS st = query_context(phContext, attribute, buffer, wide);
+    if (shim_trace_enabled()) {
+        char function[64];
+        snprintf(function, sizeof(function), "QueryContextAttributes%s(attribute %lu)",
+                 wide ? "W" : "A", (unsigned long)attribute);
+        shim_trace_call(function, shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0,
+                        0, st);
+    }
     shim_handle_unpin(pin);
     return st;
 }

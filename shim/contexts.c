@@ -25,6 +25,7 @@
 #include "bindings.h"
 #include "framing.h"
 #include "shim_internal.h"
+#include "trace.h"
 
 static gss_OID_desc oid_hostbased_service =
     {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
@@ -529,8 +530,8 @@ done:
 
 /* Both InitializeSecurityContext entry points: the handles stay pinned
  * for the whole call (shim/handles.c). */
-static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContext,
-                                  const char *target, ULONG fContextReq,
+static SECURITY_STATUS initialize(const char *function, PCredHandle phCredential,
+                                  PCtxtHandle phContext, const char *target, ULONG fContextReq,
                                   PSecBufferDesc pInput, PCtxtHandle phNewContext,
                                   PSecBufferDesc pOutput, ULONG *pfContextAttr,
                                   PTimeStamp ptsExpiry)
@@ -540,6 +541,12 @@ static SECURITY_STATUS initialize(PCredHandle phCredential, PCtxtHandle phContex
     SECURITY_STATUS st = initialize_context(phCredential, phContext, target, fContextReq,
                                             pInput, phNewContext, pOutput, pfContextAttr,
                                             ptsExpiry);
+    if (shim_trace_enabled()) {
+        const char *pkg = phContext != NULL ? shim_trace_context_package(phContext)
+                                            : shim_trace_credential_package(phCredential);
+        shim_trace_call(function, pkg, SHIM_TRACE_ISC, fContextReq,
+                        pfContextAttr != NULL ? *pfContextAttr : 0, st);
+    }
     shim_handle_unpin(cred_pin);
     shim_handle_unpin(pin);
     return st;
@@ -552,7 +559,8 @@ SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextA(
     ULONG *pfContextAttr, PTimeStamp ptsExpiry)
 {
     (void)Reserved1; (void)Reserved2; (void)TargetDataRep;
-    return initialize(phCredential, phContext, (const char *)pszTargetName, fContextReq, pInput,
+    return initialize("InitializeSecurityContextA", phCredential, phContext,
+                      (const char *)pszTargetName, fContextReq, pInput,
                       phNewContext, pOutput, pfContextAttr, ptsExpiry);
 }
 
@@ -568,7 +576,8 @@ SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
     if (phContext == NULL && pszTargetName != NULL &&
         shim_utf16_to_utf8(pszTargetName, (size_t)-1, &target) != SEC_E_OK)
         return shim_fail(SEC_E_TARGET_UNKNOWN, "target name is not valid UTF-16");
-    SECURITY_STATUS st = initialize(phCredential, phContext, target, fContextReq, pInput,
+    SECURITY_STATUS st = initialize("InitializeSecurityContextW", phCredential, phContext, target,
+                                    fContextReq, pInput,
                                     phNewContext, pOutput, pfContextAttr, ptsExpiry);
     free(target);
     return st;
@@ -772,11 +781,16 @@ done:
 
 SSPI_API SECURITY_STATUS SEC_ENTRY DeleteSecurityContext(PCtxtHandle phContext)
 {
+    const char *pkg = shim_trace_enabled() ? shim_trace_context_package(phContext) : NULL;
     struct shim_context *ctx = shim_handle_take(phContext, SHIM_HANDLE_CONTEXT);
-    if (ctx == NULL)
-        return SEC_E_INVALID_HANDLE;
-    shim_context_free(ctx);
-    return SEC_E_OK;
+    SECURITY_STATUS st = SEC_E_INVALID_HANDLE;
+    if (ctx != NULL) {
+        shim_context_free(ctx);
+        st = SEC_E_OK;
+    }
+    if (shim_trace_enabled())
+        shim_trace_call("DeleteSecurityContext", pkg, SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext, PSecBufferDesc pToken)
@@ -811,6 +825,12 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     SECURITY_STATUS st = accept_security_context(phCredential, phContext, pInput, fContextReq,
                                                  TargetDataRep, phNewContext, pOutput,
                                                  pfContextAttr, ptsExpiry);
+    if (shim_trace_enabled()) {
+        const char *pkg = phContext != NULL ? shim_trace_context_package(phContext)
+                                            : shim_trace_credential_package(phCredential);
+        shim_trace_call("AcceptSecurityContext", pkg, SHIM_TRACE_ASC, fContextReq,
+                        pfContextAttr != NULL ? *pfContextAttr : 0, st);
+    }
     shim_handle_unpin(cred_pin);
     shim_handle_unpin(pin);
     return st;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "shim_internal.h"
+#include "trace.h"
 #include "sspi_shim.h"
 
 static gss_OID_desc oid_krb5_principal_name =
@@ -304,8 +305,11 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleA(
     PCredHandle phCredential, PTimeStamp ptsExpiry)
 {
     (void)pvLogonId; (void)pGetKeyFn; (void)pvGetKeyArgument;
-    return acquire_credentials(pszPrincipal, pszPackage, fCredentialUse, pAuthData,
-                               phCredential, ptsExpiry);
+    SECURITY_STATUS st = acquire_credentials(pszPrincipal, pszPackage, fCredentialUse, pAuthData,
+                                             phCredential, ptsExpiry);
+    if (shim_trace_enabled())
+        shim_trace_call("AcquireCredentialsHandleA", pszPackage, SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleW(
@@ -326,6 +330,8 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleW(
     if (st == SEC_E_OK)
         st = acquire_credentials(principal, package, fCredentialUse, pAuthData, phCredential,
                                  ptsExpiry);
+    if (shim_trace_enabled())
+        shim_trace_call("AcquireCredentialsHandleW", package, SHIM_TRACE_NO_FLAGS, 0, 0, st);
     free(principal);
     free(package);
     return st;
@@ -333,11 +339,16 @@ SSPI_API SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandleW(
 
 SSPI_API SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential)
 {
+    const char *pkg = shim_trace_enabled() ? shim_trace_credential_package(phCredential) : NULL;
     struct shim_credential *cred = shim_handle_take(phCredential, SHIM_HANDLE_CREDENTIAL);
-    if (cred == NULL)
-        return SEC_E_INVALID_HANDLE;
-    shim_credential_unref(cred);
-    return SEC_E_OK;
+    SECURITY_STATUS st = SEC_E_INVALID_HANDLE;
+    if (cred != NULL) {
+        shim_credential_unref(cred);
+        st = SEC_E_OK;
+    }
+    if (shim_trace_enabled())
+        shim_trace_call("FreeCredentialsHandle", pkg, SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
 }
 
 static SECURITY_STATUS credential_names(PCredHandle phCredential, char **name)

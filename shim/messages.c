@@ -55,6 +55,7 @@
 #include "framing.h"
 #include "messages.h"
 #include "sspi_shim.h"
+#include "trace.h"
 
 /* The most buffers shim_check_desc lets through, plus the ones added here. */
 #define MAX_IOV (64 + 4)
@@ -1265,6 +1266,9 @@ SSPI_API SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQ
 {
     void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
     SECURITY_STATUS st = make_signature_call(phContext, fQOP, pMessage, MessageSeqNo);
+    if (shim_trace_enabled())
+        shim_trace_call("MakeSignature", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0,
+                        st);
     shim_handle_unpin(pin);
     return st;
 }
@@ -1274,6 +1278,9 @@ SSPI_API SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext, PSecBu
 {
     void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
     SECURITY_STATUS st = verify_signature_call(phContext, pMessage, MessageSeqNo, pfQOP);
+    if (shim_trace_enabled())
+        shim_trace_call("VerifySignature", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0,
+                        st);
     shim_handle_unpin(pin);
     return st;
 }
@@ -1283,6 +1290,9 @@ SSPI_API SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG f
 {
     void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
     SECURITY_STATUS st = encrypt_message_call(phContext, fQOP, pMessage, MessageSeqNo);
+    if (shim_trace_enabled())
+        shim_trace_call("EncryptMessage", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0,
+                        st);
     shim_handle_unpin(pin);
     return st;
 }
@@ -1292,6 +1302,9 @@ SSPI_API SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext, PSecBuf
 {
     void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
     SECURITY_STATUS st = decrypt_message_call(phContext, pMessage, MessageSeqNo, pfQOP);
+    if (shim_trace_enabled())
+        shim_trace_call("DecryptMessage", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0,
+                        st);
     shim_handle_unpin(pin);
     return st;
 }

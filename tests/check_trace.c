@@ -1,0 +1,194 @@
+/*
+ * SSPI_SHIM_TRACE (docs/tracing.md): with the switch on, a Kerberos and a
+ * Negotiate handshake against the test realm, a message and the deletes
+ * leave one line per call in the trace file, naming the function, the
+ * package, the flags asked and obtained and the status; a wrong password
+ * leaves the failure with the GSS library's reason.  The password and the
+ * token bytes never appear.  With the switch off nothing is written.
+ * Every test runs in its own forked process, which reads the switch anew.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "handshake.h"
+#include "realm.h"
+#include "sspi.h"
+#include "sspi_shim.h"
+#include "suite.h"
+
+#define ISC (ISC_REQ_MUTUAL_AUTH | ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | \
+             ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT)
+#define ASC (ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_SEQUENCE_DETECT | \
+             ASC_REQ_REPLAY_DETECT)
+
+static struct test_realm realm;
+static char alice_upn[256];
+static char trace_path[TEST_REALM_PATH_MAX + 32];
+
+/* The whole trace file, NUL-terminated (empty when there is none). */
+static char *read_trace(void)
+{
+    FILE *f = fopen(trace_path, "r");
+    char *text = calloc(1, 1 << 20);
+    ck_assert_ptr_nonnull(text);
+    if (f != NULL) {
+        size_t n = fread(text, 1, (1 << 20) - 1, f);
+        text[n] = '\0';
+        fclose(f);
+    }
+    return text;
+}
+
+static void start_trace(void)
+{
+    remove(trace_path);
+    setenv("SSPI_SHIM_TRACE", trace_path, 1);
+}
+
+/* A line of `text` that holds every one of the strings. */
+static bool has_line_with(const char *text, const char *a, const char *b, const char *c)
+{
+    for (const char *line = text; line != NULL && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char buf[4096];
+        if (len >= sizeof(buf))
+            len = sizeof(buf) - 1;
+        memcpy(buf, line, len);
+        buf[len] = '\0';
+        if (strstr(buf, a) && (!b || strstr(buf, b)) && (!c || strstr(buf, c)))
+            return true;
+        line = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+static void traced_handshake(const char *pkg)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    start_trace();
+    ASSERT_STATUS(handshake_client_cred(pkg, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(pkg, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, ISC, ASC, NULL, 0, NULL, 0, &h),
+                  SEC_E_OK);
+    char data[] = "a message";
+    SecPkgContext_Sizes sizes;
+    ASSERT_STATUS(QueryContextAttributesA(&h.client, SECPKG_ATTR_SIZES, &sizes), SEC_E_OK);
+    char *token = malloc(sizes.cbSecurityTrailer);
+    SecBuffer b[2] = {{sizes.cbSecurityTrailer, SECBUFFER_TOKEN, token},
+                      {sizeof(data), SECBUFFER_DATA, data}};
+    SecBufferDesc msg = {SECBUFFER_VERSION, 2, b};
+    ASSERT_STATUS(EncryptMessage(&h.client, 0, &msg, 0), SEC_E_OK);
+    ASSERT_STATUS(DecryptMessage(&h.server, &msg, 0, NULL), SEC_E_OK);
+    free(token);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+
+    char *text = read_trace();
+    fprintf(stderr, "---- %s trace\n%s----\n", pkg, text);
+    char pkgfield[64];
+    snprintf(pkgfield, sizeof(pkgfield), "package=%s ", pkg);
+    ck_assert(has_line_with(text, "AcquireCredentialsHandleA", pkgfield, "-> SEC_E_OK (0x00000000)"));
+    ck_assert(has_line_with(text, "InitializeSecurityContextA", pkgfield,
+                            "asked=0x0001001e(ISC_REQ_MUTUAL_AUTH|"));
+    ck_assert(has_line_with(text, "InitializeSecurityContextA", "obtained=",
+                            "ISC_RET_MUTUAL_AUTH"));
+    ck_assert(has_line_with(text, "AcceptSecurityContext", pkgfield, "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "QueryContextAttributesA(attribute 0)", pkgfield, "SEC_E_OK"));
+    ck_assert(has_line_with(text, "EncryptMessage", pkgfield, "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "DecryptMessage", pkgfield, "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "DeleteSecurityContext", pkgfield, "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "FreeCredentialsHandle", pkgfield, "-> SEC_E_OK"));
+    /* Nothing secret: neither the password nor the plaintext. */
+    ck_assert_ptr_null(strstr(text, TEST_REALM_ALICE_PASSWORD));
+    ck_assert_ptr_null(strstr(text, "a message"));
+    free(text);
+}
+
+START_TEST(kerberos_calls_are_traced)
+{
+    traced_handshake("Kerberos");
+}
+END_TEST
+
+START_TEST(negotiate_calls_are_traced)
+{
+    traced_handshake("Negotiate");
+}
+END_TEST
+
+/* A failure carries its status by name and the GSS library's reason. */
+START_TEST(failure_is_traced_with_its_reason)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    start_trace();
+    ASSERT_STATUS(handshake_client_cred("Kerberos", alice_upn, "not-the-password", &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred("Kerberos", &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, ISC, ASC, NULL, 0, NULL, 0, &h),
+                  SEC_E_LOGON_DENIED);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+    char *text = read_trace();
+    fprintf(stderr, "---- failure trace\n%s----\n", text);
+    ck_assert(has_line_with(text, "InitializeSecurityContextA",
+                            "-> SEC_E_LOGON_DENIED (0x8009030c): ", "krb5"));
+    ck_assert_ptr_null(strstr(text, "not-the-password"));
+    /* An invalid handle is traced too, with no package. */
+    CtxtHandle zero = {0, 0};
+    ASSERT_STATUS(DeleteSecurityContext(&zero), SEC_E_INVALID_HANDLE);
+    free(text);
+    text = read_trace();
+    ck_assert(has_line_with(text, "DeleteSecurityContext package=- ", "SEC_E_INVALID_HANDLE",
+                            NULL));
+    free(text);
+}
+END_TEST
+
+START_TEST(off_writes_nothing)
+{
+    CredHandle cc;
+    remove(trace_path);
+    unsetenv("SSPI_SHIM_TRACE");
+    ASSERT_STATUS(handshake_client_cred("Kerberos", alice_upn, TEST_REALM_ALICE_PASSWORD, &cc),
+                  SEC_E_OK);
+    FreeCredentialsHandle(&cc);
+    struct stat st;
+    ck_assert_int_ne(stat(trace_path, &st), 0);
+}
+END_TEST
+
+int main(void)
+{
+    if (test_realm_start(&realm, NULL) != 0) {
+        fprintf(stderr, "cannot start the test realm: %s\n", realm.last_output);
+        test_realm_destroy(&realm);
+        return 99;
+    }
+    snprintf(alice_upn, sizeof(alice_upn), "%s@%s", TEST_REALM_ALICE, realm.realm);
+    snprintf(trace_path, sizeof(trace_path), "%s/trace.log", realm.dir);
+    Suite *s = suite_create("trace");
+    TCase *tc = tcase_create("trace");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, kerberos_calls_are_traced);
+    tcase_add_test(tc, negotiate_calls_are_traced);
+    tcase_add_test(tc, failure_is_traced_with_its_reason);
+    tcase_add_test(tc, off_writes_nothing);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    /* Each test in its own process: the switch is read once per process. */
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    test_realm_destroy(&realm);
+    return failed == 0 ? 0 : 1;
+}
