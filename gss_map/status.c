@@ -381,6 +381,9 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
     {K5(GSS_SSPI_SHIM_DIGEST_S_CRYPTO), SEC(SEC_E_INTERNAL_ERROR), "Digest: libcrypto failed."},
     {K5(GSS_SSPI_SHIM_DIGEST_S_LIMIT), SEC(SEC_E_INVALID_TOKEN),
      "Digest: a value over its limit (overlong directive, too many challenges)."},
+    {K5(GSS_SSPI_SHIM_DIGEST_S_NONCE_KEY), SEC(SEC_E_NO_CREDENTIALS),
+     "Digest acceptor: the configured nonce key file (nonce_key_file, "
+     "SSPI_SHIM_DIGEST_NONCE_KEY_FILE) is unreadable or not 16 to 128 bytes: no usable credential."},
 
     /* The sspi-shim CredSSP mechanism's minor codes
      * (include/gssapi_sspi_shim_credssp.h), for the "CredSSP" package: the

@@ -203,7 +203,8 @@ enum gss_sspi_shim_digest_minor {
     GSS_SSPI_SHIM_DIGEST_S_WRONG_MODE,       /* HTTP call on SASL context or back */
     GSS_SSPI_SHIM_DIGEST_S_NO_LAYER,         /* wrap/mic without auth-int/auth-conf */
     GSS_SSPI_SHIM_DIGEST_S_CRYPTO,           /* libcrypto failed */
-    GSS_SSPI_SHIM_DIGEST_S_LIMIT             /* a value over its limit */
+    GSS_SSPI_SHIM_DIGEST_S_LIMIT,            /* a value over its limit */
+    GSS_SSPI_SHIM_DIGEST_S_NONCE_KEY         /* configured nonce key file unusable */
 };
 
 #ifdef __cplusplus

@@ -38,6 +38,7 @@
 #include "digest_rules.h"
 #include "gssapi_sspi_shim_digest.h"
 #include "messages.h"
+#include "shim_config.h"
 #include "shim_internal.h"
 #include "sspi_shim.h"
 
@@ -164,7 +165,8 @@ static SECURITY_STATUS set_option(gss_cred_id_t *cred, gss_OID option, const voi
 static SECURITY_STATUS acquire_inbound(struct shim_credential *cred, const void *auth_data)
 {
     OM_uint32 major, minor;
-    const char *env = getenv("SSPI_SHIM_DIGEST_USERS");
+    char setting[SHIM_SETTING_MAX];
+    const char *env = shim_setting("SSPI_SHIM_DIGEST_USERS", "digest", "users", setting);
     if (auth_data == NULL && (env == NULL || env[0] == '\0'))
         /* The contract's rule, checked here too: MIT's mechanism hands out
          * an empty acceptor credential (see below) and would only fail in

@@ -30,6 +30,7 @@
 
 #include <krb5.h>
 
+#include "shim_config.h"
 #include "shim_internal.h"
 
 struct impersonation {
@@ -70,7 +71,8 @@ static void set_current(struct impersonation *imp)
 
 static bool credentials_only_mode(void)
 {
-    const char *mode = getenv("SSPI_SHIM_IMPERSONATION");
+    char setting[SHIM_SETTING_MAX];
+    const char *mode = shim_setting("SSPI_SHIM_IMPERSONATION", "shim", "impersonation", setting);
     return mode != NULL && strcmp(mode, "credentials") == 0;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gss_map.h"
+#include "shim_config.h"
 #include "sspi_shim.h"
 #include "trace.h"
 
@@ -25,14 +26,15 @@ static pthread_once_t trace_once = PTHREAD_ONCE_INIT;
 
 static void trace_open(void)
 {
-    const char *where = getenv("SSPI_SHIM_TRACE");
+    char setting[SHIM_SETTING_MAX];
+    const char *where = shim_setting("SSPI_SHIM_TRACE", "shim", "trace", setting);
     int fd = -1;
     if (where == NULL || where[0] == '\0' || strcmp(where, "0") == 0)
         fd = -1;
     else if (strcmp(where, "1") == 0 || strcmp(where, "stderr") == 0)
         fd = STDERR_FILENO;
     else if ((fd = open(where, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
-        fprintf(stderr, "sspi-shim: SSPI_SHIM_TRACE: cannot open %s: %s; tracing is off\n",
+        fprintf(stderr, "sspi-shim: trace: cannot open %s: %s; tracing is off\n",
                 where, strerror(errno));
     trace_fd = fd;
     atomic_store_explicit(&shim_trace_state, fd >= 0 ? 2 : 1, memory_order_release);

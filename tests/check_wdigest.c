@@ -943,6 +943,91 @@ START_TEST(stale_and_foreign_nonces)
 }
 END_TEST
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    require(f != NULL, path);
+    fputs(text, f);
+    require(fclose(f) == 0, path);
+}
+
+/* The configuration file (docs/configuration.md): the user store and a
+ * nonce key file shared by two credentials, as two server processes would
+ * share it; the environment overrides the file; an edit is seen at the
+ * next acquisition; an unusable key file is no credential. */
+START_TEST(configuration_file_user_store_and_nonce_key)
+{
+    char conf[300], key[300], text[800];
+    CredHandle cc, s1c, s2c, s3c;
+    CtxtHandle cx, sx, sx2;
+    struct leg r, s;
+    snprintf(conf, sizeof(conf), "%s/sspi-shim.conf", store_dir);
+    snprintf(key, sizeof(key), "%s/nonce.key", store_dir);
+    write_text(key, "0123456789abcdef01234567\n");
+    snprintf(text, sizeof(text),
+             "# sspi-shim settings\n[credssp]\nusers = /nonexistent\n\n"
+             "[ Digest ]\n  Users =  %s  \nnonce_key_file = %s\n", htdigest_path, key);
+    write_text(conf, text);
+    setenv("SSPI_SHIM_CONFIG", conf, 1);
+    unsetenv("SSPI_SHIM_DIGEST_USERS");
+    unsetenv("SSPI_SHIM_DIGEST_NONCE_KEY_FILE");
+
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                            NULL, NULL, NULL, &s1c, NULL),
+                  SEC_E_OK);
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                            NULL, NULL, NULL, &s2c, NULL),
+                  SEC_E_OK);
+    ASSERT_STATUS(client_cred("alice", NULL, "secret", &cc), SEC_E_OK);
+    /* s2c verifies the nonce s1c issued: both hold the file's key (two
+     * random keys would give SEC_E_INVALID_TOKEN, a foreign nonce). */
+    response_for(&cc, &s1c, &cx, &sx, &r);
+    ASSERT_STATUS(accept_leg(&s2c, &sx2, true, HTTP_ASC, r.out, r.out_len, "GET", NULL, 0, BIG, &s),
+                  SEC_E_OK);
+    DeleteSecurityContext(&sx2);
+    DeleteSecurityContext(&sx);
+    DeleteSecurityContext(&cx);
+
+    /* Another key file through the environment: the same response is a
+     * nonce this server never issued. */
+    char other[300];
+    snprintf(other, sizeof(other), "%s/other.key", store_dir);
+    write_text(other, "fedcba9876543210fedcba98\n");
+    setenv("SSPI_SHIM_DIGEST_NONCE_KEY_FILE", other, 1);
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                            NULL, NULL, NULL, &s3c, NULL),
+                  SEC_E_OK);
+    ASSERT_STATUS(accept_leg(&s3c, &sx2, true, HTTP_ASC, r.out, r.out_len, "GET", NULL, 0, BIG, &s),
+                  SEC_E_INVALID_TOKEN);
+    FreeCredentialsHandle(&s3c);
+    /* A key file too short to be a key: no credential, not a weak key. */
+    write_text(other, "short\n");
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                            NULL, NULL, NULL, &s3c, NULL),
+                  SEC_E_NO_CREDENTIALS);
+    unsetenv("SSPI_SHIM_DIGEST_NONCE_KEY_FILE");
+
+    /* A variable set to "" overrides the file's user store. */
+    setenv("SSPI_SHIM_DIGEST_USERS", "", 1);
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                            NULL, NULL, NULL, &s3c, NULL),
+                  SEC_E_NO_CREDENTIALS);
+    unsetenv("SSPI_SHIM_DIGEST_USERS");
+    /* The file edited while the process runs: no user store any more. */
+    write_text(conf, "[digest]\n# users = none\n");
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                            NULL, NULL, NULL, &s3c, NULL),
+                  SEC_E_NO_CREDENTIALS);
+    unsetenv("SSPI_SHIM_CONFIG");
+    unlink(conf);
+    unlink(key);
+    unlink(other);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&s1c);
+    FreeCredentialsHandle(&s2c);
+}
+END_TEST
+
 /* curl's later request: TOKEN empty, method, URI, empty, PADDING(out). */
 static SECURITY_STATUS sign_request(CtxtHandle *cx, const char *method, char *out, ULONG *len)
 {
@@ -1361,6 +1446,7 @@ int main(void)
         tcase_add_test(e2e, domain_identity_ex_names_as_sent);
         tcase_add_test(e2e, buffers_too_small_and_allocated);
         tcase_add_test(e2e, stale_and_foreign_nonces);
+        tcase_add_test(e2e, configuration_file_user_store_and_nonce_key);
         tcase_add_test(e2e, later_http_requests_follow_nc);
         tcase_add_test(e2e, http_channel_bindings);
         tcase_add_test(e2e, curl_flow_signs_before_rspauth);

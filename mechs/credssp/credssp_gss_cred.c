@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "credssp_gss.h"
+#include "shim_config.h"
 
 gss_OID_desc cs_mech_oid = {GSS_SSPI_SHIM_CREDSSP_MECH_OID_LENGTH,
                             (void *)GSS_SSPI_SHIM_CREDSSP_MECH_OID_BYTES};
@@ -74,6 +75,7 @@ void cs_name_free(struct cs_name *n)
 OM_uint32 cs_cred_new(OM_uint32 *minor, bool initiator, struct cs_cred **out)
 {
     struct cs_cred *c = calloc(1, sizeof(*c));
+    char setting[SHIM_SETTING_MAX];
     const char *v;
     *out = NULL;
     if (c == NULL)
@@ -83,7 +85,7 @@ OM_uint32 cs_cred_new(OM_uint32 *minor, bool initiator, struct cs_cred **out)
     c->initiator = initiator;
     c->inner = GSS_C_NO_CREDENTIAL;
     c->min_version = CS_VERSION_NONCE;
-    v = getenv("SSPI_SHIM_CREDSSP_MIN_VERSION");
+    v = shim_setting("SSPI_SHIM_CREDSSP_MIN_VERSION", "credssp", "min_version", setting);
     if (v != NULL && v[0] >= '2' && v[0] <= '6' && v[1] == '\0')
         c->min_version = v[0] - '0';
     *out = c;

@@ -32,6 +32,7 @@
 #include "credssp_gss.h"
 #include "credssp_nonce.h"
 #include "ntlm_client.h"
+#include "shim_config.h"
 
 static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
 static gss_OID_desc nt_hostbased_oid = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04"};
@@ -762,20 +763,22 @@ static void target_spn(const struct cs_ctx *ctx, char *spn, size_t size)
  * ISC page: SEC_E_DELEGATION_POLICY, SEC_E_POLICY_NLTM_ONLY). */
 static OM_uint32 delegation_allowed(OM_uint32 *minor, struct cs_ctx *ctx, bool *send_password)
 {
-    char spn[512];
+    char spn[512], setting[SHIM_SETTING_MAX];
     const char *allow, *ntlm_only;
     bool mutual = (ctx->inner_flags & GSS_C_MUTUAL_FLAG) != 0;
     *send_password = false;
     if (!(ctx->req_flags & GSS_C_DELEG_FLAG))
         return GSS_S_COMPLETE; /* the empty set of credentials */
     target_spn(ctx, spn, sizeof(spn));
-    allow = getenv("SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS");
+    allow = shim_setting("SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS", "credssp",
+                         "allow_fresh_credentials", setting);
     if (allow == NULL)
         allow = "TERMSRV/*";
     if (mutual && !cs_policy_match(allow, spn))
         return fail(minor, ctx, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_DELEGATION_POLICY);
     if (!mutual) {
-        ntlm_only = getenv("SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS_NTLM_ONLY");
+        ntlm_only = shim_setting("SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS_NTLM_ONLY", "credssp",
+                                 "allow_fresh_credentials_ntlm_only", setting);
         if (!cs_policy_match(ntlm_only, spn))
             return fail(minor, ctx, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_POLICY_NTLM_ONLY);
     }

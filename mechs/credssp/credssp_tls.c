@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 
 #include "credssp_gss.h"
+#include "shim_config.h"
 
 #define TLS12_CIPHERS "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
                       "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"  \
@@ -140,6 +141,7 @@ static OM_uint32 load_files(OM_uint32 *minor, SSL_CTX *ctx, const char *cert, co
 OM_uint32 cs_tls_server_ctx(OM_uint32 *minor, struct cs_cred *c, SSL_CTX **out)
 {
     OM_uint32 major = GSS_S_COMPLETE;
+    char cert_setting[SHIM_SETTING_MAX], key_setting[SHIM_SETTING_MAX];
     const char *cert, *key;
 
     pthread_mutex_lock(&c->lock);
@@ -148,8 +150,10 @@ OM_uint32 cs_tls_server_ctx(OM_uint32 *minor, struct cs_cred *c, SSL_CTX **out)
         pthread_mutex_unlock(&c->lock);
         return GSS_S_COMPLETE;
     }
-    cert = c->cert_file ? c->cert_file : getenv("SSPI_SHIM_CREDSSP_CERT");
-    key = c->key_file ? c->key_file : getenv("SSPI_SHIM_CREDSSP_KEY");
+    cert = c->cert_file ? c->cert_file
+                        : shim_setting("SSPI_SHIM_CREDSSP_CERT", "credssp", "certificate", cert_setting);
+    key = c->key_file ? c->key_file
+                      : shim_setting("SSPI_SHIM_CREDSSP_KEY", "credssp", "private_key", key_setting);
     if (cert != NULL && *cert == '\0')
         cert = NULL;
     if (key == NULL || *key == '\0')

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "digest_gss.h"
+#include "shim_config.h"
 
 #define DG_DEFAULT_NONCE_LIFETIME 300
 
@@ -75,9 +77,33 @@ void dg_cred_unref(struct dg_cred *c)
  * returned instead and gss_accept_sec_context reports GSS_S_NO_CRED
  * (minor NO_USER_STORE) until a store is set.
  */
+/* A nonce key shared by several server processes (a prefork server, a
+ * farm behind one name): their nonces then verify in each other, which a
+ * per-credential random key cannot do.  The file's bytes are the key. */
+static bool nonce_key_from_file(struct dg_cred *c, const char *path)
+{
+    unsigned char key[sizeof(c->nonce_key) + 1];
+    size_t n;
+    bool ok;
+    FILE *f = fopen(path, "rbe");
+    if (f == NULL)
+        return false;
+    n = fread(key, 1, sizeof(key), f);
+    ok = !ferror(f) && n >= DIGEST_NONCE_KEY_MIN && n <= sizeof(c->nonce_key);
+    fclose(f);
+    if (ok) {
+        memcpy(c->nonce_key, key, n);
+        c->nonce_key_len = n;
+    }
+    OPENSSL_cleanse(key, sizeof(key));
+    return ok;
+}
+
 OM_uint32 dg_cred_acquire_acceptor(OM_uint32 *minor, struct dg_cred **out)
 {
-    const char *env = getenv("SSPI_SHIM_DIGEST_USERS");
+    char key_file[SHIM_SETTING_MAX];
+    char setting[SHIM_SETTING_MAX];
+    const char *env = shim_setting("SSPI_SHIM_DIGEST_USERS", "digest", "users", setting);
     struct dg_cred *c;
     *out = NULL;
 #ifndef SSPI_SHIM_MIT
@@ -93,6 +119,11 @@ OM_uint32 dg_cred_acquire_acceptor(OM_uint32 *minor, struct dg_cred **out)
         dg_cred_unref(c);
         *minor = ENOMEM;
         return GSS_S_FAILURE;
+    }
+    if (shim_setting("SSPI_SHIM_DIGEST_NONCE_KEY_FILE", "digest", "nonce_key_file", key_file) &&
+        key_file[0] != '\0' && !nonce_key_from_file(c, key_file)) {
+        dg_cred_unref(c);
+        return dg_minor(minor, GSS_S_NO_CRED, GSS_SSPI_SHIM_DIGEST_S_NONCE_KEY);
     }
     *out = c;
     *minor = 0;

@@ -743,6 +743,7 @@ static const char *const minor_text[] = {
     "no security layer (auth-int or auth-conf) negotiated",
     "libcrypto failed",
     "a value is over its limit",
+    "the configured nonce key file is unreadable or not 16 to 128 bytes",
 };
 
 DG_EXPORT OM_uint32 gss_display_status(OM_uint32 *minor, OM_uint32 status, int type,
@@ -759,7 +760,7 @@ DG_EXPORT OM_uint32 gss_display_status(OM_uint32 *minor, OM_uint32 status, int t
         return dg_minor(minor, GSS_S_BAD_STATUS, 0);
     }
     if (status > GSS_SSPI_SHIM_DIGEST_MINOR_BASE &&
-        status <= GSS_SSPI_SHIM_DIGEST_S_LIMIT) {
+        status <= GSS_SSPI_SHIM_DIGEST_S_NONCE_KEY) {
         s = minor_text[status - GSS_SSPI_SHIM_DIGEST_MINOR_BASE - 1];
     } else if (status == 0) {
         s = "success";
