@@ -2,9 +2,12 @@
 # gss-mech-register: adds our mechanisms' lines to a GSS mechanism file, or
 # removes them, keeping every other line as it was.
 #
-#   gss-mech-register add FILE [--root DIR] 'NAME OID MODULE OPTIONS'...
-#   gss-mech-register remove FILE NAME...
+#   gss-mech-register add FILE [--root DIR] [--lines LIST] ['NAME OID MODULE OPTIONS'...]
+#   gss-mech-register remove FILE [--lines LIST] [NAME...]
 #
+# LIST is a file of such lines (blank lines and # comments skipped): the
+# installed $(pkgdatadir)/gss-mech.lines, so that `make install` and the
+# Debian maintainer scripts register the same lines.
 # FILE is Heimdal's /etc/gss/mech (the only file Heimdal 7.8 reads) or an
 # MIT mech.d file.  `add` replaces any line of the same NAME, so running it
 # twice leaves one line each; it refuses (exit 1, FILE untouched) a line
@@ -17,19 +20,29 @@
 set -eu
 
 usage() {
-    echo "usage: gss-mech-register add FILE [--root DIR] 'NAME OID MODULE OPTIONS'..." >&2
-    echo "       gss-mech-register remove FILE NAME..." >&2
+    echo "usage: gss-mech-register add FILE [--root DIR] [--lines LIST] ['NAME OID MODULE OPTIONS'...]" >&2
+    echo "       gss-mech-register remove FILE [--lines LIST] [NAME...]" >&2
     exit 2
 }
 
 [ $# -ge 2 ] || usage
 action=$1 file=$2
 shift 2
-root=
-if [ "$action" = add ] && [ "${1:-}" = --root ]; then
-    [ $# -ge 2 ] || usage
-    root=${2%/}
-    shift 2
+root= list=
+while [ $# -ge 1 ]; do
+    case $1 in
+    --root) [ $# -ge 2 ] || usage; root=${2%/}; shift 2 ;;
+    --lines) [ $# -ge 2 ] || usage; list=$2; shift 2 ;;
+    *) break ;;
+    esac
+done
+if [ -n "$list" ]; then
+    [ -r "$list" ] || { echo "gss-mech-register: cannot read $list" >&2; exit 2; }
+    # The list's lines (or, to remove, their names) join the arguments.
+    while read -r l_name l_rest; do
+        case $l_name in ''|'#'*) continue ;; esac
+        if [ "$action" = add ]; then set -- "$@" "$l_name $l_rest"; else set -- "$@" "$l_name"; fi
+    done < "$list"
 fi
 [ $# -ge 1 ] || usage
 
