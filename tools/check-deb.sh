@@ -64,8 +64,10 @@ fail() { echo "check-deb: FAIL: $*"; exit 1; }
 ours() { if [ -f /etc/gss/mech ]; then grep -c '^sspi_shim_' /etc/gss/mech || true; else echo 0; fi; }
 
 [ "$(ours)" = 0 ] || fail "/etc/gss/mech already names our mechanisms before installing"
-dpkg -i "$debs"/*.deb > "$debs/install.log" 2>&1 || { cat "$debs/install.log"; fail "dpkg -i"; }
-echo "installed: $(cd "$debs" && ls *.deb | tr '\n' ' ')"
+# The packages, not their -dbgsym companions.
+dpkg -i $(ls "$debs"/*.deb | grep -v -- -dbgsym_) > "$debs/install.log" 2>&1 ||
+    { cat "$debs/install.log"; fail "dpkg -i"; }
+echo "installed: $(cd "$debs" && ls *.deb | grep -v -- -dbgsym_ | tr '\n' ' ')"
 cat /etc/gss/mech
 [ "$(ours)" = 2 ] || fail "installing did not add our two lines to /etc/gss/mech"
 gsstool mechanisms > "$debs/gsstool.out" 2>&1 || { cat "$debs/gsstool.out"; fail "gsstool"; }
