@@ -793,7 +793,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY DeleteSecurityContext(PCtxtHandle phContext)
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext, PSecBufferDesc pToken)
+static SECURITY_STATUS complete_auth_token(PCtxtHandle phContext, PSecBufferDesc pToken)
 {
     if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
         return SEC_E_INVALID_HANDLE;
@@ -807,12 +807,25 @@ SSPI_API SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext, PSec
     return SEC_E_OK;
 }
 
+SSPI_API SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext, PSecBufferDesc pToken)
+{
+    SECURITY_STATUS st = complete_auth_token(phContext, pToken);
+    if (shim_trace_enabled())
+        shim_trace_call("CompleteAuthToken", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
+}
+
 SSPI_API SECURITY_STATUS SEC_ENTRY ApplyControlToken(PCtxtHandle phContext, PSecBufferDesc pInput)
 {
-    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
-        return SEC_E_INVALID_HANDLE;
+    SECURITY_STATUS st = SEC_E_INVALID_HANDLE;
     (void)pInput;
-    return SEC_E_UNSUPPORTED_FUNCTION;
+    /* No control token of these packages has a GSS-API counterpart. */
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) != NULL)
+        st = shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
+                       "no control token can be applied through GSS-API");
+    if (shim_trace_enabled())
+        shim_trace_call("ApplyControlToken", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(

@@ -405,6 +405,8 @@ SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesA(PCredHandle phCre
 {
     void *pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
     SECURITY_STATUS st = query_credentials_attributes_a(phCredential, ulAttribute, pBuffer);
+    if (shim_trace_enabled())
+        shim_trace_call("QueryCredentialsAttributesA", shim_trace_credential_package(phCredential), SHIM_TRACE_NO_FLAGS, 0, 0, st);
     shim_handle_unpin(pin);
     return st;
 }
@@ -415,6 +417,8 @@ SSPI_API SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesW(PCredHandle phCre
 {
     void *pin = shim_handle_pin(phCredential, SHIM_HANDLE_CREDENTIAL);
     SECURITY_STATUS st = query_credentials_attributes_w(phCredential, ulAttribute, pBuffer);
+    if (shim_trace_enabled())
+        shim_trace_call("QueryCredentialsAttributesW", shim_trace_credential_package(phCredential), SHIM_TRACE_NO_FLAGS, 0, 0, st);
     shim_handle_unpin(pin);
     return st;
 }

@@ -21,6 +21,7 @@
 
 #include "packed_context.h"
 #include "shim_internal.h"
+#include "trace.h"
 
 static SECURITY_STATUS export_security_context(PCtxtHandle phContext, ULONG fFlags,
                                                          PSecBuffer pPackedContext, void **pToken)
@@ -143,9 +144,11 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextA(LPSTR pszPackage,
                                                           PCtxtHandle phContext)
 {
     (void)Token;
-    if (pszPackage == NULL)
-        return SEC_E_INVALID_PARAMETER;
-    return import_context(pszPackage, pPackedContext, phContext);
+    SECURITY_STATUS st = pszPackage == NULL ? SEC_E_INVALID_PARAMETER
+                                            : import_context(pszPackage, pPackedContext, phContext);
+    if (shim_trace_enabled())
+        shim_trace_call("ImportSecurityContextA", pszPackage, SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextW(LPWSTR pszPackage,
@@ -153,12 +156,16 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ImportSecurityContextW(LPWSTR pszPackage,
                                                           PCtxtHandle phContext)
 {
     (void)Token;
-    char *package;
+    char *package = NULL;
+    SECURITY_STATUS st;
     if (pszPackage == NULL)
-        return SEC_E_INVALID_PARAMETER;
-    if (shim_utf16_to_utf8(pszPackage, (size_t)-1, &package) != SEC_E_OK)
-        return SEC_E_SECPKG_NOT_FOUND;
-    SECURITY_STATUS st = import_context(package, pPackedContext, phContext);
+        st = SEC_E_INVALID_PARAMETER;
+    else if (shim_utf16_to_utf8(pszPackage, (size_t)-1, &package) != SEC_E_OK)
+        st = SEC_E_SECPKG_NOT_FOUND;
+    else
+        st = import_context(package, pPackedContext, phContext);
+    if (shim_trace_enabled())
+        shim_trace_call("ImportSecurityContextW", package, SHIM_TRACE_NO_FLAGS, 0, 0, st);
     free(package);
     return st;
 }
@@ -167,7 +174,11 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ExportSecurityContext(PCtxtHandle phContext, 
                                                          PSecBuffer pPackedContext, void **pToken)
 {
     void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
+    /* Before the call: SECPKG_CONTEXT_EXPORT_DELETE_OLD frees the handle. */
+    const char *pkg = shim_trace_enabled() ? shim_trace_context_package(phContext) : NULL;
     SECURITY_STATUS st = export_security_context(phContext, fFlags, pPackedContext, pToken);
+    if (shim_trace_enabled())
+        shim_trace_call("ExportSecurityContext", pkg, SHIM_TRACE_NO_FLAGS, 0, 0, st);
     shim_handle_unpin(pin);
     return st;
 }

@@ -32,6 +32,7 @@
 
 #include "shim_config.h"
 #include "shim_internal.h"
+#include "trace.h"
 
 struct impersonation {
     gss_buffer_desc credential;     /* gss_export_cred of the delegated credential */
@@ -252,11 +253,16 @@ static SECURITY_STATUS impersonate_security_context(PCtxtHandle phContext)
 
 SSPI_API SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext)
 {
-    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
-        return SEC_E_INVALID_HANDLE;
-    impersonation_free(current);
-    set_current(NULL);
-    return SEC_E_OK;
+    SECURITY_STATUS st = SEC_E_OK;
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL) {
+        st = SEC_E_INVALID_HANDLE;
+    } else {
+        impersonation_free(current);
+        set_current(NULL);
+    }
+    if (shim_trace_enabled())
+        shim_trace_call("RevertSecurityContext", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
 }
 
 SECURITY_STATUS shim_impersonated_credential(struct shim_credential *cred, bool *found)
@@ -288,6 +294,8 @@ SSPI_API SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phCont
 {
     void *pin = shim_handle_pin(phContext, SHIM_HANDLE_CONTEXT);
     SECURITY_STATUS st = impersonate_security_context(phContext);
+    if (shim_trace_enabled())
+        shim_trace_call("ImpersonateSecurityContext", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0, st);
     shim_handle_unpin(pin);
     return st;
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "shim_internal.h"
+#include "trace.h"
 
 #define NOT_YET(what) shim_not_yet(what)
 #define context_not_yet shim_context_not_yet
@@ -31,7 +32,7 @@ static SECURITY_STATUS credential_not_yet(PCredHandle phCredential, const char *
     return NOT_YET(what);
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phContext, void **Token)
+static SECURITY_STATUS query_security_context_token(PCtxtHandle phContext, void **Token)
 {
     if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
         return SEC_E_INVALID_HANDLE;
@@ -45,28 +46,39 @@ SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phConte
                      "ImpersonateSecurityContext to act as the client");
 }
 
+SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phContext, void **Token)
+{
+    SECURITY_STATUS st = query_security_context_token(phContext, Token);
+    if (shim_trace_enabled())
+        shim_trace_call("QuerySecurityContextToken", shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
+}
+
+/* GSS-API has no call that changes an established krb5 or SPNEGO context,
+ * so no attribute of these packages can be set. */
+static SECURITY_STATUS set_context_attributes(const char *function, PCtxtHandle phContext)
+{
+    SECURITY_STATUS st = SEC_E_INVALID_HANDLE;
+    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) != NULL)
+        st = shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
+                       "no context attribute of this package can be set through GSS-API");
+    if (shim_trace_enabled())
+        shim_trace_call(function, shim_trace_context_package(phContext), SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
+}
+
 SSPI_API SECURITY_STATUS SEC_ENTRY SetContextAttributesA(PCtxtHandle phContext, ULONG ulAttribute,
                                                          void *pBuffer, ULONG cbBuffer)
 {
     (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
-    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
-        return SEC_E_INVALID_HANDLE;
-    /* GSS-API has no call that changes an established krb5 or SPNEGO
-     * context, so no attribute of these packages can be set. */
-    return shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
-                     "no context attribute of this package can be set through GSS-API");
+    return set_context_attributes("SetContextAttributesA", phContext);
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY SetContextAttributesW(PCtxtHandle phContext, ULONG ulAttribute,
                                                          void *pBuffer, ULONG cbBuffer)
 {
     (void)ulAttribute; (void)pBuffer; (void)cbBuffer;
-    if (shim_handle_get(phContext, SHIM_HANDLE_CONTEXT) == NULL)
-        return SEC_E_INVALID_HANDLE;
-    /* GSS-API has no call that changes an established krb5 or SPNEGO
-     * context, so no attribute of these packages can be set. */
-    return shim_fail(SEC_E_UNSUPPORTED_FUNCTION,
-                     "no context attribute of this package can be set through GSS-API");
+    return set_context_attributes("SetContextAttributesW", phContext);
 }
 
 SSPI_API SECURITY_STATUS SEC_ENTRY QueryContextAttributesExA(PCtxtHandle phContext,

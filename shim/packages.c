@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "shim_internal.h"
+#include "trace.h"
 
 /* RPC authentication service ids (rpcdce.h), reported in wRPCID. */
 #define RPC_ID_GSS_NEGOTIATE 9
@@ -235,7 +236,7 @@ static const struct shim_package *const *all_packages(void)
     return list;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesA(ULONG *pcPackages,
+static SECURITY_STATUS enumerate_packages_a(ULONG *pcPackages,
                                                               PSecPkgInfoA *ppPackageInfo)
 {
     if (pcPackages == NULL || ppPackageInfo == NULL)
@@ -245,7 +246,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesA(ULONG *pcPackages,
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesW(ULONG *pcPackages,
+static SECURITY_STATUS enumerate_packages_w(ULONG *pcPackages,
                                                               PSecPkgInfoW *ppPackageInfo)
 {
     if (pcPackages == NULL || ppPackageInfo == NULL)
@@ -255,7 +256,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesW(ULONG *pcPackages,
     return st;
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfoA(LPSTR pszPackageName,
+static SECURITY_STATUS query_package_info_a(LPSTR pszPackageName,
                                                              PSecPkgInfoA *ppPackageInfo)
 {
     if (pszPackageName == NULL || ppPackageInfo == NULL)
@@ -266,7 +267,7 @@ SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfoA(LPSTR pszPackageNam
     return shim_package_info_a(pkg, ppPackageInfo);
 }
 
-SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfoW(LPWSTR pszPackageName,
+static SECURITY_STATUS query_package_info_w(LPWSTR pszPackageName,
                                                              PSecPkgInfoW *ppPackageInfo)
 {
     if (pszPackageName == NULL || ppPackageInfo == NULL)
@@ -279,4 +280,46 @@ SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfoW(LPWSTR pszPackageNa
     if (pkg == NULL)
         return SEC_E_SECPKG_NOT_FOUND;
     return shim_package_info_w(pkg, ppPackageInfo);
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesA(ULONG *pcPackages,
+                                                              PSecPkgInfoA *ppPackageInfo)
+{
+    SECURITY_STATUS st = enumerate_packages_a(pcPackages, ppPackageInfo);
+    if (shim_trace_enabled())
+        shim_trace_call("EnumerateSecurityPackagesA", NULL, SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY EnumerateSecurityPackagesW(ULONG *pcPackages,
+                                                              PSecPkgInfoW *ppPackageInfo)
+{
+    SECURITY_STATUS st = enumerate_packages_w(pcPackages, ppPackageInfo);
+    if (shim_trace_enabled())
+        shim_trace_call("EnumerateSecurityPackagesW", NULL, SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfoA(LPSTR pszPackageName,
+                                                             PSecPkgInfoA *ppPackageInfo)
+{
+    SECURITY_STATUS st = query_package_info_a(pszPackageName, ppPackageInfo);
+    if (shim_trace_enabled())
+        shim_trace_call("QuerySecurityPackageInfoA", pszPackageName, SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    return st;
+}
+
+SSPI_API SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfoW(LPWSTR pszPackageName,
+                                                             PSecPkgInfoW *ppPackageInfo)
+{
+    SECURITY_STATUS st = query_package_info_w(pszPackageName, ppPackageInfo);
+    /* The package by its name, when the name converts. */
+    char *pkg = NULL;
+    if (shim_trace_enabled() && pszPackageName != NULL &&
+        shim_utf16_to_utf8(pszPackageName, (size_t)-1, &pkg) != SEC_E_OK)
+        pkg = NULL;
+    if (shim_trace_enabled())
+        shim_trace_call("QuerySecurityPackageInfoW", pkg, SHIM_TRACE_NO_FLAGS, 0, 0, st);
+    free(pkg);
+    return st;
 }

@@ -95,14 +95,21 @@ void shim_trace_call(const char *function, const char *package, enum shim_trace_
                      ret[0] ? " obtained=" : "", ret, name != NULL ? name : "?",
                      (unsigned long)(ULONG)status);
     size_t len = n > 0 && (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
-    /* A failure carries what the GSS library said (major/minor text). */
-    if (status < 0 && len < sizeof(line) - 1) {
+    /* A failure carries what the GSS library said (major/minor text),
+     * when the thread's last error is about this status: a call that
+     * failed without explaining must not show an older call's reason. */
+    if (status < 0 && name != NULL && len < sizeof(line) - 1) {
         const char *why = SspiShimLastErrorMessage();
-        /* It starts with the status already on the line: skip that. */
-        const char *after = name != NULL && strncmp(why, name, strlen(name)) == 0
-                                ? strstr(why, "): ") : NULL;
-        n = snprintf(line + len, sizeof(line) - len, ": %s", after != NULL ? after + 3 : why);
-        len = n > 0 && (size_t)n < sizeof(line) - len ? len + (size_t)n : sizeof(line) - 1;
+        size_t name_len = strlen(name);
+        const char *at = strstr(why, name);
+        /* "NAME (0x...): text" (shim_fail) or "call: NAME (0x...): text". */
+        if (at != NULL && (at == why || (at >= why + 2 && at[-2] == ':')) &&
+            strncmp(at + name_len, " (0x", 4) == 0) {
+            const char *after = strstr(at, "): ");
+            n = snprintf(line + len, sizeof(line) - len, ": %s",
+                         at == why && after != NULL ? after + 3 : why);
+            len = n > 0 && (size_t)n < sizeof(line) - len ? len + (size_t)n : sizeof(line) - 1;
+        }
     }
     if (len > sizeof(line) - 2)
         len = sizeof(line) - 2;

@@ -153,6 +153,98 @@ START_TEST(failure_is_traced_with_its_reason)
 }
 END_TEST
 
+/* The calls outside the handshake and message path: one line each too. */
+START_TEST(every_other_call_is_traced)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    start_trace();
+    ASSERT_STATUS(handshake_client_cred("Kerberos", alice_upn, TEST_REALM_ALICE_PASSWORD, &cc),
+                  SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred("Kerberos", &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, ISC, ASC, NULL, 0, NULL, 0, &h),
+                  SEC_E_OK);
+    SecPkgCredentials_NamesA names;
+    ASSERT_STATUS(QueryCredentialsAttributesA(&cc, SECPKG_CRED_ATTR_NAMES, &names), SEC_E_OK);
+    FreeContextBuffer(names.sUserName);
+    SecBuffer none = {0, SECBUFFER_TOKEN, NULL};
+    SecBufferDesc desc = {SECBUFFER_VERSION, 1, &none};
+    ASSERT_STATUS(CompleteAuthToken(&h.client, &desc), SEC_E_OK);
+    void *token = NULL;
+    ASSERT_STATUS(QuerySecurityContextToken(&h.server, &token), SEC_E_UNSUPPORTED_FUNCTION);
+    ULONG value = 0;
+    ASSERT_STATUS(SetContextAttributesA(&h.server, SECPKG_ATTR_SIZES, &value, sizeof(value)),
+                  SEC_E_UNSUPPORTED_FUNCTION);
+    ASSERT_STATUS(ApplyControlToken(&h.server, &desc), SEC_E_UNSUPPORTED_FUNCTION);
+    (void)ImpersonateSecurityContext(&h.server); /* root or not: a line either way */
+    ASSERT_STATUS(RevertSecurityContext(&h.server), SEC_E_OK);
+    SecBuffer packed = {0, SECBUFFER_EMPTY, NULL};
+    ASSERT_STATUS(ExportSecurityContext(&h.server, 0, &packed, NULL), SEC_E_OK);
+    CtxtHandle imported;
+    ASSERT_STATUS(ImportSecurityContextA((SEC_CHAR *)"Kerberos", &packed, NULL, &imported),
+                  SEC_E_OK);
+    FreeContextBuffer(packed.pvBuffer);
+    DeleteSecurityContext(&imported);
+    PSecPkgInfoA info;
+    ASSERT_STATUS(QuerySecurityPackageInfoA((SEC_CHAR *)"Kerberos", &info), SEC_E_OK);
+    FreeContextBuffer(info);
+    PSecPkgInfoW infow;
+    ASSERT_STATUS(QuerySecurityPackageInfoW((SEC_WCHAR *)u"NoSuchPackage", &infow),
+                  SEC_E_SECPKG_NOT_FOUND);
+    ULONG count;
+    ASSERT_STATUS(EnumerateSecurityPackagesA(&count, &info), SEC_E_OK);
+    FreeContextBuffer(info);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+
+    char *text = read_trace();
+    fprintf(stderr, "---- other calls\n%s----\n", text);
+    ck_assert(has_line_with(text, "QueryCredentialsAttributesA", "package=Kerberos ", "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "CompleteAuthToken", "package=Kerberos ", "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "QuerySecurityContextToken", "package=Kerberos ",
+                            "-> SEC_E_UNSUPPORTED_FUNCTION (0x80090302)"));
+    ck_assert(has_line_with(text, "SetContextAttributesA", "package=Kerberos ",
+                            "-> SEC_E_UNSUPPORTED_FUNCTION"));
+    ck_assert(has_line_with(text, "ApplyControlToken", "package=Kerberos ",
+                            "-> SEC_E_UNSUPPORTED_FUNCTION"));
+    ck_assert(has_line_with(text, "ImpersonateSecurityContext", "package=Kerberos ", "-> SEC_"));
+    ck_assert(has_line_with(text, "RevertSecurityContext", "package=Kerberos ", "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "ExportSecurityContext", "package=Kerberos ", "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "ImportSecurityContextA", "package=Kerberos ", "-> SEC_E_OK"));
+    ck_assert(has_line_with(text, "QuerySecurityPackageInfoA", "package=Kerberos ", "-> SEC_E_OK"));
+    /* A failure that explains nothing carries no older call's reason. */
+    ck_assert_ptr_nonnull(strstr(text, "QuerySecurityPackageInfoW package=NoSuchPackage "
+                                       "-> SEC_E_SECPKG_NOT_FOUND (0x80090305)\n"));
+    ck_assert(has_line_with(text, "EnumerateSecurityPackagesA", "package=- ", "-> SEC_E_OK"));
+    free(text);
+}
+END_TEST
+
+/* The switch from the configuration file's [shim] trace when the variable
+ * is not set (docs/configuration.md). */
+START_TEST(switch_from_the_configuration_file)
+{
+    char conf[TEST_REALM_PATH_MAX + 32];
+    snprintf(conf, sizeof(conf), "%s/sspi-shim.conf", realm.dir);
+    FILE *f = fopen(conf, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "[shim]\ntrace = %s\n", trace_path);
+    fclose(f);
+    remove(trace_path);
+    unsetenv("SSPI_SHIM_TRACE");
+    setenv("SSPI_SHIM_CONFIG", conf, 1);
+    PSecPkgInfoA info;
+    ASSERT_STATUS(QuerySecurityPackageInfoA((SEC_CHAR *)"Negotiate", &info), SEC_E_OK);
+    FreeContextBuffer(info);
+    char *text = read_trace();
+    ck_assert(has_line_with(text, "QuerySecurityPackageInfoA", "package=Negotiate ", "SEC_E_OK"));
+    free(text);
+    unsetenv("SSPI_SHIM_CONFIG");
+    remove(conf);
+}
+END_TEST
+
 START_TEST(off_writes_nothing)
 {
     CredHandle cc;
@@ -181,6 +273,8 @@ int main(void)
     tcase_add_test(tc, kerberos_calls_are_traced);
     tcase_add_test(tc, negotiate_calls_are_traced);
     tcase_add_test(tc, failure_is_traced_with_its_reason);
+    tcase_add_test(tc, every_other_call_is_traced);
+    tcase_add_test(tc, switch_from_the_configuration_file);
     tcase_add_test(tc, off_writes_nothing);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
