@@ -37,8 +37,10 @@
 static int common_setup(SSL_CTX *ctx)
 {
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    /* CLEANSE_PLAINTEXT: OpenSSL wipes the decrypted records it buffered
+     * (messages, TSRequests) before it frees or reuses the buffer. */
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION |
-                                 SSL_OP_NO_RENEGOTIATION);
+                                 SSL_OP_NO_RENEGOTIATION | SSL_OP_CLEANSE_PLAINTEXT);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_num_tickets(ctx, 0);
     /* Whole records only: SSL_write of a message never returns a part. */
