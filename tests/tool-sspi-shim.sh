@@ -4,9 +4,10 @@
 # and the default ccache or a password; each failure class it diagnoses is
 # provoked for real and must give its exit status, its SECURITY_STATUS and
 # its sentence: no ccache, wrong SPN, no keytab, a keytab without the SPN,
-# a keytab with only the old key version, clock skew (under faketime, when
-# installed), KDC stopped; `client` and `server` talk to
-# sspi-demo-server / sspi-demo-client over TCP.
+# a keytab with only the old key version, clock skew and an expired ticket
+# (under faketime, when installed), KDC stopped, a wrong password;
+# `client` and `server` talk to sspi-demo-server / sspi-demo-client over
+# TCP, and a refusal there exits 1 on both sides.
 #
 # Exit: 0 pass, 1 fail, 77 skip (no KDC), 99 hard error.
 set -u
@@ -202,6 +203,10 @@ if command -v faketime >/dev/null 2>&1; then
     wrap="faketime -f +1h"
     expect_failure "clock skew (+1 hour)" 1 SEC_E_TIME_SKEW "allowed skew" \
         check --spn host/localhost
+    # Two days on, alice's one-day ticket has expired.
+    wrap="faketime -f +2d"
+    expect_failure "expired ticket (+2 days)" 1 SEC_E_CONTEXT_EXPIRED \
+        "the ticket in the credential cache has expired" check --spn HTTP/localhost
     wrap=
 else
     say ""
