@@ -73,6 +73,14 @@ expect_ok() {
     say "   ok: $alice accepted, signature and encryption round trips"
 }
 
+# expect_greeting LOG CLIENT: the client's LOG shows the server's
+# "hello <alice's account name>".
+expect_greeting() {
+    grep "server says:" "$1" | grep -qF "hello $(account_name alice)" ||
+        fail "$2 did not get the server's greeting for $(account_name alice)"
+    say "   ok: $2 authenticated and greeted"
+}
+
 # rotate_http_key FILE: a new random key (kvno + 1) for HTTP/localhost in
 # the KDC, and that key alone exported to FILE.
 rotate_http_key() {
@@ -164,8 +172,7 @@ sed 's/^/   client| /' "$tmp/client.log"
 sed 's/^/   server| /' "$tmp/server.log"
 [ "$client_status" -eq 0 ] || fail "sspi-demo-client against sspi-shim server: exit $client_status"
 [ "$server_status" -eq 0 ] || fail "sspi-shim server --once: exit $server_status"
-grep "server says:" "$tmp/client.log" | grep -qF "hello $(account_name alice)" ||
-    fail "sspi-demo-client did not get the tool's greeting"
+expect_greeting "$tmp/client.log" "sspi-demo-client"
 
 say ""
 say "== client: sspi-shim client, server: sspi-demo-server"
@@ -176,8 +183,7 @@ wait_server
 sed 's/^/   server| /' "$tmp/server.log"
 [ "$status" -eq 0 ] || fail "sspi-shim client against sspi-demo-server: exit $status"
 [ "$server_status" -eq 0 ] || fail "sspi-demo-server --once: exit $server_status"
-grep "server says:" "$tmp/out" | grep -qF "hello $(account_name alice)" ||
-    fail "sspi-shim client did not get the demo server's greeting"
+expect_greeting "$tmp/out" "sspi-shim client"
 
 say ""
 say "== refused over TCP: sspi-shim server with a keytab without HTTP/localhost"

@@ -60,29 +60,28 @@ int cli_acquire_server(struct cli_side *s, const char *package, struct cli_failu
 }
 
 /* After a leg: CompleteAuthToken when the package asks for it (NTLM on
- * Windows; the shim's packages do not, but a Windows loop always has it). */
-static SECURITY_STATUS complete_if_needed(struct cli_side *s, SECURITY_STATUS ss,
-                                          SecBufferDesc *out_desc, struct cli_failure *f)
+ * Windows; the shim's packages do not, but a Windows loop always has it),
+ * a failure recorded, the context kept, the output token handed over. */
+static int finish_leg(struct cli_side *s, SECURITY_STATUS ss, enum cli_phase phase,
+                      const char *call, SecBufferDesc *out_desc, void **out, size_t *out_len,
+                      struct cli_failure *f)
 {
-    SECURITY_STATUS cs;
+    SecBuffer *out_buf = &out_desc->pBuffers[0];
 
-    if (ss != SEC_I_COMPLETE_NEEDED && ss != SEC_I_COMPLETE_AND_CONTINUE)
-        return ss;
-    cs = CompleteAuthToken(&s->ctx, out_desc);
-    if (cs != SEC_E_OK) {
-        cli_failure_set(f, f->phase, "CompleteAuthToken", cs);
-        return cs;
-    }
-    return ss == SEC_I_COMPLETE_NEEDED ? SEC_E_OK : SEC_I_CONTINUE_NEEDED;
-}
-
-/* What both legs do with the call's result: record a failure, keep the
- * context, hand the output token over. */
-static int finish_leg(struct cli_side *s, SECURITY_STATUS ss, SecBuffer *out_buf,
-                      void **out, size_t *out_len)
-{
     s->legs++;
+    if (ss == SEC_I_COMPLETE_NEEDED || ss == SEC_I_COMPLETE_AND_CONTINUE) {
+        SECURITY_STATUS cs = CompleteAuthToken(&s->ctx, out_desc);
+
+        s->have_ctx = 1;
+        if (cs != SEC_E_OK) {
+            call = "CompleteAuthToken";
+            ss = cs;
+        } else {
+            ss = ss == SEC_I_COMPLETE_NEEDED ? SEC_E_OK : SEC_I_CONTINUE_NEEDED;
+        }
+    }
     if (ss != SEC_E_OK && ss != SEC_I_CONTINUE_NEEDED) {
+        cli_failure_set(f, phase, call, ss);
         if (out_buf->pvBuffer != NULL)
             FreeContextBuffer(out_buf->pvBuffer);
         /* A failed first call leaves no context behind; a later failure
@@ -91,12 +90,10 @@ static int finish_leg(struct cli_side *s, SECURITY_STATUS ss, SecBuffer *out_buf
     }
     s->have_ctx = 1;
     s->done = ss == SEC_E_OK;
-    *out = out_buf->pvBuffer;
+    *out = out_buf->cbBuffer > 0 ? out_buf->pvBuffer : NULL;
     *out_len = out_buf->cbBuffer;
-    if (*out_len == 0 && *out != NULL) {
-        FreeContextBuffer(*out);
-        *out = NULL;
-    }
+    if (*out == NULL && out_buf->pvBuffer != NULL)
+        FreeContextBuffer(out_buf->pvBuffer);
     return 0;
 }
 
@@ -109,22 +106,12 @@ int cli_client_leg(struct cli_side *s, const char *target, const void *in, size_
     SecBufferDesc out_desc = { SECBUFFER_VERSION, 1, &out_buf };
     SECURITY_STATUS ss;
 
-    *out = NULL;
-    *out_len = 0;
     ss = InitializeSecurityContextA(&s->cred, s->have_ctx ? &s->ctx : NULL, (SEC_CHAR *)target,
                                     CLI_ISC_REQ, 0, SECURITY_NATIVE_DREP,
                                     s->have_ctx ? &in_desc : NULL, 0, &s->ctx, &out_desc,
                                     &s->attrs, &s->expiry);
-    if (ss != SEC_E_OK && ss != SEC_I_CONTINUE_NEEDED) {
-        f->phase = PHASE_CLIENT_CTX;
-        if (ss == SEC_I_COMPLETE_NEEDED || ss == SEC_I_COMPLETE_AND_CONTINUE) {
-            s->have_ctx = 1;
-            ss = complete_if_needed(s, ss, &out_desc, f);
-        } else {
-            cli_failure_set(f, PHASE_CLIENT_CTX, "InitializeSecurityContextA", ss);
-        }
-    }
-    return finish_leg(s, ss, &out_buf, out, out_len);
+    return finish_leg(s, ss, PHASE_CLIENT_CTX, "InitializeSecurityContextA", &out_desc, out,
+                      out_len, f);
 }
 
 int cli_server_leg(struct cli_side *s, const void *in, size_t in_len, void **out,
@@ -136,18 +123,8 @@ int cli_server_leg(struct cli_side *s, const void *in, size_t in_len, void **out
     SecBufferDesc out_desc = { SECBUFFER_VERSION, 1, &out_buf };
     SECURITY_STATUS ss;
 
-    *out = NULL;
-    *out_len = 0;
     ss = AcceptSecurityContext(&s->cred, s->have_ctx ? &s->ctx : NULL, &in_desc, CLI_ASC_REQ,
                                SECURITY_NATIVE_DREP, &s->ctx, &out_desc, &s->attrs, &s->expiry);
-    if (ss != SEC_E_OK && ss != SEC_I_CONTINUE_NEEDED) {
-        f->phase = PHASE_SERVER_CTX;
-        if (ss == SEC_I_COMPLETE_NEEDED || ss == SEC_I_COMPLETE_AND_CONTINUE) {
-            s->have_ctx = 1;
-            ss = complete_if_needed(s, ss, &out_desc, f);
-        } else {
-            cli_failure_set(f, PHASE_SERVER_CTX, "AcceptSecurityContext", ss);
-        }
-    }
-    return finish_leg(s, ss, &out_buf, out, out_len);
+    return finish_leg(s, ss, PHASE_SERVER_CTX, "AcceptSecurityContext", &out_desc, out, out_len,
+                      f);
 }
