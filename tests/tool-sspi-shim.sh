@@ -7,7 +7,8 @@
 # a keytab with only the old key version, clock skew and an expired ticket
 # (under faketime, when installed), KDC stopped, a wrong password;
 # `client` and `server` talk to sspi-demo-server / sspi-demo-client over
-# TCP, and a refusal there exits 1 on both sides.
+# TCP, and a refusal there exits 1 on both sides; `http-client` passes
+# Negotiate with examples/sspi-http-server and exits 1 when it refuses.
 #
 # Exit: 0 pass, 1 fail, 77 skip (no KDC), 99 hard error.
 set -u
@@ -21,7 +22,8 @@ REALM=${DEMO_REALM:-CLI.SSPI.TEST}
 tool=$top_builddir/tools/sspi-shim
 demo_client=$top_builddir/examples/sspi-demo-client
 demo_server=$top_builddir/examples/sspi-demo-server
-need_built "$tool" "$demo_client" "$demo_server"
+httpd=$top_builddir/examples/sspi-http-server
+need_built "$tool" "$demo_client" "$demo_server" "$httpd"
 need_kdc
 make_tmp sspi-tool
 
@@ -200,6 +202,33 @@ grep -qF "the server ended the handshake" "$tmp/err" ||
 grep -q "returned SEC_E_WRONG_PRINCIPAL (0x80090322)" "$tmp/server.log" ||
     fail "refusing server: no SEC_E_WRONG_PRINCIPAL diagnosis"
 say "   ok: the server diagnosed SEC_E_WRONG_PRINCIPAL, the client exited 1"
+
+say ""
+say "== http-client against examples/sspi-http-server (RFC 4559 Negotiate)"
+spawn_server "sspi-http-server" server "$tmp/server.log" \
+    "$httpd" --port-file "$tmp/port" --count 2
+run_tool http-client "http://localhost:$port/"
+wait_server
+sed 's/^/   server| /' "$tmp/server.log"
+[ "$status" -eq 0 ] || fail "http-client: exit $status"
+[ "$server_status" -eq 0 ] || fail "sspi-http-server --count 2: exit $server_status"
+grep "server says:" "$tmp/out" | grep -qF "authenticated as $(account_name alice)" ||
+    fail "http-client: the server did not authenticate $(account_name alice)"
+grep -Eq "mutual auth: +yes" "$tmp/out" ||
+    fail "http-client: the server's final token did not complete mutual authentication"
+say "   ok: 200, $(account_name alice), mutual authentication"
+
+say ""
+say "== http-client refused: sspi-http-server with a keytab without HTTP/localhost"
+spawn_server "sspi-http-server" server "$tmp/server.log" \
+    env KRB5_KTNAME="FILE:$tmp/host-only.keytab" "$httpd" --port-file "$tmp/port" --count 2
+run_tool http-client "http://localhost:$port/"
+wait_server
+sed 's/^/   server| /' "$tmp/server.log"
+[ "$status" -eq 1 ] || fail "refused http-client: exit $status, expected 1"
+grep -q "^sspi-shim: FAILED: the server answered 403" "$tmp/err" ||
+    fail "refused http-client: does not report the server's 403"
+say "   ok: exit 1 on the server's 403"
 
 # ------------------------------------------------------------ clock skew
 # The tool's clock an hour ahead of the KDC's: libfaketime preloaded into

@@ -162,5 +162,6 @@ int cli_cmd_packages(int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_client(int argc, char **argv);
 int cli_cmd_server(int argc, char **argv);
+int cli_cmd_http_client(int argc, char **argv);
 
 #endif /* SSPI_SHIM_CLI_H */

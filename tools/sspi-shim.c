@@ -5,6 +5,7 @@
  *   sspi-shim check --spn SPN [--keytab FILE] [--package P] [--user U ...]
  *   sspi-shim client --target SPN [--package P] [--user U ...] HOST:PORT
  *   sspi-shim server --port N [--package P] [--keytab FILE] [--bind ADDR] [--once]
+ *   sspi-shim http-client [--package P] [--target SPN] [--user U ...] URL
  *
  * Exit status: 0 ok, 1 an SSPI call failed (the diagnosis on stderr says
  * why and what to do), 2 usage error, 3 other failure (network, files).
@@ -24,12 +25,15 @@ static void usage(FILE *out)
             "                  [--user USER [--password PW | --password-file F]] HOST:PORT\n"
             "       %1$s server --port N [--port-file F] [--bind ADDR] [--package P]\n"
             "                  [--keytab FILE] [--once]\n"
+            "       %1$s http-client [--package Negotiate|Kerberos|NTLM] [--target SPN]\n"
+            "                  [--user USER [--password PW | --password-file F]] http://HOST[:PORT]/PATH\n"
             "\n"
             "  packages  list the security packages and their capabilities\n"
             "  check     client and acceptor in one process: does the keytab accept a\n"
             "            ticket for the SPN? (then one signed and one encrypted message)\n"
             "  client    authenticate to a 'server' (or sspi-demo-server) over TCP\n"
             "  server    accept 'client' (or sspi-demo-client) connections over TCP\n"
+            "  http-client  GET a URL with 'Authorization: Negotiate' (RFC 4559) or NTLM\n"
             "\n"
             "--package: Negotiate (default), Kerberos, NTLM, ...  Without --user the client\n"
             "uses the credential cache (KRB5CCNAME); --user takes user@REALM or DOMAIN\\user,\n"
@@ -50,6 +54,7 @@ int main(int argc, char **argv)
         { "check", cli_cmd_check },
         { "client", cli_cmd_client },
         { "server", cli_cmd_server },
+        { "http-client", cli_cmd_http_client },
     };
     size_t i;
 
