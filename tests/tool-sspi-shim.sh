@@ -160,6 +160,9 @@ expect_failure "wrong SPN" 1 SEC_E_TARGET_UNKNOWN \
     check --spn HTTP/nosuch.localhost
 expect_failure "no keytab" 1 SEC_E_NO_CREDENTIALS "the acceptor found no usable key" \
     check --spn HTTP/localhost --keytab "$tmp/none.keytab"
+: >"$tmp/empty.keytab"
+expect_failure "empty keytab" 1 SEC_E_NO_CREDENTIALS "the acceptor found no usable key" \
+    check --spn HTTP/localhost --keytab "$tmp/empty.keytab"
 
 # A keytab that holds another service's key only.
 if [ "$SSPI_KDC_FLAVOUR" = mit ]; then

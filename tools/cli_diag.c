@@ -2,9 +2,10 @@
  * sspi-shim(1): from a failed SSPI call to one sentence of cause and one of
  * what to do.
  *
- * The rows were measured, not guessed: tests/tool-sspi-shim.sh provokes
- * each failure against a throwaway Heimdal realm and checks the line the
- * tool prints (and docs/sspi-shim.1 lists them).  A status means different
+ * The statuses of the first rows were measured, not guessed:
+ * tests/tool-sspi-shim.sh provokes each of those failures against a
+ * throwaway Heimdal realm and checks the line the tool prints
+ * (docs/sspi-shim.1 lists them).  A status means different
  * things on the two sides (SEC_E_NO_CREDENTIALS: the client has no ticket,
  * or the acceptor no keytab), so a row names the phases it is for; where
  * one status covers several causes the library's detail text (the GSS
@@ -43,20 +44,20 @@ struct diag_row {
 /* First match wins: rows with a detail substring before the general row of
  * the same status. */
 static const struct diag_row rows[] = {
-    /* No ticket: no ccache at all, or an empty one. */
+    /* Provoked by tests/tool-sspi-shim.sh (Heimdal 7.8). */
     { SEC_E_NO_CREDENTIALS, ANY_CLIENT, NULL,
-      "the client has no Kerberos ticket (no credential cache, or an empty one)",
+      "the client has no Kerberos ticket (no credential cache)",
       "run kinit (or set KRB5CCNAME to a cache that has a ticket), or pass --user" },
+    /* Seen by hand: NTLM with a keytab without host/<this host>. */
     { SEC_E_NO_CREDENTIALS, ANY_SERVER, "NTLM acceptor",
       "Heimdal's NTLM acceptor could not reach the KDC's digest service",
       "put host/<this host> (with the allow-digest attribute) in the keytab and enable "
       "the KDC's digest service (docs/ntlm.md), or test with --package Kerberos" },
+    /* Provoked by the test: */
     { SEC_E_NO_CREDENTIALS, ANY_SERVER, NULL,
-      "the acceptor found no usable key: the keytab is missing, unreadable or empty",
+      "the acceptor found no usable key: the keytab is missing, empty, not a keytab, "
+      "or not readable by this user",
       "name a readable keytab with --keytab or KRB5_KTNAME (klist -k FILE lists it)" },
-    { SEC_E_UNKNOWN_CREDENTIALS, ANY_SERVER, NULL,
-      "the acceptor's keytab cannot be used",
-      "check KRB5_KTNAME / --keytab and the file's permissions (klist -k FILE)" },
     { SEC_E_TARGET_UNKNOWN, ANY_CLIENT, NULL,
       "the KDC does not know the service principal %s",
       "check the SPN (service/host, host exactly as registered), or create the principal "
@@ -83,9 +84,15 @@ static const struct diag_row rows[] = {
     { SEC_E_CONTEXT_EXPIRED, ~0u, NULL,
       "the ticket or the context has expired",
       "run kinit again" },
+    /* Seen by hand: --package Foo. */
     { SEC_E_SECPKG_NOT_FOUND, ~0u, NULL,
       "this library has no such package",
       "run 'sspi-shim packages' for the names" },
+    /* Not provoked here: what the library's status table (gss_map) maps
+     * these to, with the usual cause. */
+    { SEC_E_UNKNOWN_CREDENTIALS, ANY_SERVER, NULL,
+      "the acceptor's keytab cannot be used",
+      "check KRB5_KTNAME / --keytab and the file's permissions (klist -k FILE)" },
     { SEC_E_INVALID_TOKEN, P(PHASE_SERVER_CTX) | P(PHASE_CLIENT_CTX), NULL,
       "the peer sent a token of another package, or a damaged one",
       "use the same --package on both sides" },
