@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
@@ -62,45 +63,71 @@ static void set_timeouts(int fd)
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-static void loopback_addr(struct sockaddr_in *sin, unsigned short port)
+/* The first IPv4 or IPv6 address of host (numeric or a name) and port;
+ * NULL host: 127.0.0.1.  passive: an address to bind. */
+static struct addrinfo *resolve(const char *host, unsigned short port, int passive)
 {
-    memset(sin, 0, sizeof *sin);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(port);
-    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct addrinfo hints, *res = NULL;
+    char service[8];
+    int e;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = passive ? AI_PASSIVE : 0;
+    snprintf(service, sizeof service, "%u", (unsigned)port);
+    e = getaddrinfo(host ? host : "127.0.0.1", service, &hints, &res);
+    if (e != 0) {
+        fprintf(stderr, "%s: cannot resolve %s: %s\n", progname, host ? host : "127.0.0.1",
+                gai_strerror(e));
+        return NULL;
+    }
+    return res;
 }
 
 int demo_listen(unsigned short port, unsigned short *bound_port)
 {
-    struct sockaddr_in sin;
-    socklen_t slen = sizeof sin;
+    return demo_listen_on(NULL, port, bound_port);
+}
+
+int demo_listen_on(const char *addr, unsigned short port, unsigned short *bound_port)
+{
+    struct addrinfo *res = resolve(addr, port, 1);
+    struct sockaddr_storage ss;
+    socklen_t slen = sizeof ss;
+    const char *shown = addr ? addr : "127.0.0.1";
     int fd, one = 1;
 
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (res == NULL)
+        return -1;
+    fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         fprintf(stderr, "%s: socket: %s\n", progname, strerror(errno));
+        freeaddrinfo(res);
         return -1;
     }
     (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    loopback_addr(&sin, port);
-    if (bind(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
-        fprintf(stderr, "%s: bind 127.0.0.1:%u: %s\n", progname, (unsigned)port, strerror(errno));
-        close(fd);
-        return -1;
+    if (bind(fd, res->ai_addr, res->ai_addrlen) < 0) {
+        fprintf(stderr, "%s: bind %s:%u: %s\n", progname, shown, (unsigned)port, strerror(errno));
+        goto fail;
     }
     if (listen(fd, 16) < 0) {
         fprintf(stderr, "%s: listen: %s\n", progname, strerror(errno));
-        close(fd);
-        return -1;
+        goto fail;
     }
-    if (getsockname(fd, (struct sockaddr *)&sin, &slen) < 0) {
+    if (getsockname(fd, (struct sockaddr *)&ss, &slen) < 0) {
         fprintf(stderr, "%s: getsockname: %s\n", progname, strerror(errno));
-        close(fd);
-        return -1;
+        goto fail;
     }
     if (bound_port != NULL)
-        *bound_port = ntohs(sin.sin_port);
+        *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                     : ((struct sockaddr_in *)&ss)->sin_port);
+    freeaddrinfo(res);
     return fd;
+fail:
+    close(fd);
+    freeaddrinfo(res);
+    return -1;
 }
 
 int demo_write_port_file(const char *path, unsigned short port)
@@ -154,19 +181,30 @@ int demo_accept(int listen_fd)
 
 int demo_connect(unsigned short port)
 {
-    struct sockaddr_in sin;
-    int fd, one = 1;
+    return demo_connect_host(NULL, port);
+}
 
-    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        fprintf(stderr, "%s: socket: %s\n", progname, strerror(errno));
+int demo_connect_host(const char *host, unsigned short port)
+{
+    struct addrinfo *res = resolve(host, port, 0), *ai;
+    int fd = -1, one = 1, err = 0;
+
+    if (res == NULL)
         return -1;
+    for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+            err = errno;
+            close(fd);
+            fd = -1;
+        } else if (fd < 0) {
+            err = errno;
+        }
     }
-    loopback_addr(&sin, port);
-    if (connect(fd, (struct sockaddr *)&sin, sizeof sin) < 0) {
-        fprintf(stderr, "%s: connect to 127.0.0.1:%u: %s\n", progname, (unsigned)port,
-                strerror(errno));
-        close(fd);
+    freeaddrinfo(res);
+    if (fd < 0) {
+        fprintf(stderr, "%s: connect to %s:%u: %s\n", progname, host ? host : "127.0.0.1",
+                (unsigned)port, strerror(err));
         return -1;
     }
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -61,11 +61,19 @@ int demo_listen(unsigned short port, unsigned short *bound_port);
  * so a script polling for the file never reads half a number. */
 int demo_write_port_file(const char *path, unsigned short port);
 
+/* The same on a named local address (NULL: 127.0.0.1; "0.0.0.0" or "::"
+ * for every interface). */
+int demo_listen_on(const char *addr, unsigned short port, unsigned short *bound_port);
+
 /* Accept one connection (retrying on EINTR), with DEMO_IO_TIMEOUT applied. */
 int demo_accept(int listen_fd);
 
 /* Connect to 127.0.0.1:port, with DEMO_IO_TIMEOUT applied. */
 int demo_connect(unsigned short port);
+
+/* Connect to host:port (a name or a numeric address; NULL: 127.0.0.1),
+ * trying each address the name resolves to. */
+int demo_connect_host(const char *host, unsigned short port);
 
 /* Send all len bytes (no framing). */
 int demo_send_all(int fd, const void *buf, size_t len);
