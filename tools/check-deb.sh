@@ -9,8 +9,8 @@
 #     Heimdal's gsstool (a program we did not write) lists both;
 #   - the -dev package builds a program with pkg-config, and it runs;
 #   - the tool (sspi-shim-tools) lists the packages, WDigest and CredSSP
-#     among them, and authenticates against a throwaway realm
-#     (tools/mkrealm.sh) as README.md says;
+#     among them, and `sspi-shim check` authenticates against a throwaway
+#     realm (tools/mkrealm.sh) as README.md says;
 #   - removing sspi-shim-mechs takes our lines out (gsstool still runs),
 #     and purging removes /etc/sspi-shim.
 # Needs root (dpkg, mount, chroot); exits 77 without it.  Installs the build
@@ -108,11 +108,24 @@ if [ -x /usr/bin/sspi-shim ]; then
     grep -qi wdigest "$debs/packages.out" && grep -qi credssp "$debs/packages.out" ||
         { cat "$debs/packages.out"; fail "sspi-shim packages lacks WDigest or CredSSP"; }
     echo "ok: sspi-shim packages lists WDigest and CredSSP"
-    if [ -x "$top/tools/check-deb-realm.sh" ]; then
-        sh "$top/tools/check-deb-realm.sh" "$top" || fail "the tool against a throwaway realm"
-    fi
+    # README.md's steps: a throwaway realm (tools/mkrealm.sh from the
+    # source tree), a ticket, then "does the keytab work for HTTP/localhost?".
+    realm=$(mktemp -d)/realm
+    "$top/tools/mkrealm.sh" "$realm" > "$debs/realm.log" 2>&1 || { cat "$debs/realm.log"; fail "mkrealm"; }
+    rc=0
+    (
+        . "$realm/env.sh"
+        printf '%s\n' alice-Secret-1 > "$realm/alice.pw"
+        sspi_kinit "alice@$SSPI_REALM" "$realm/alice.pw"
+        sspi-shim check --spn HTTP/localhost
+    ) > "$debs/check.out" 2>&1 || rc=$?
+    "$top/tools/mkrealm.sh" --stop "$realm" > /dev/null 2>&1 || true
+    cat "$debs/check.out"
+    [ $rc -eq 0 ] && grep -q ': OK: ' "$debs/check.out" ||
+        fail "sspi-shim check against the throwaway realm (exit $rc)"
+    echo "ok: the installed sspi-shim check authenticates alice to HTTP/localhost in a throwaway realm"
 else
-    echo "check-deb: NOTE: no /usr/bin/sspi-shim yet"
+    fail "sspi-shim-tools did not install /usr/bin/sspi-shim"
 fi
 
 dpkg -r sspi-shim-mechs sspi-shim-tools > "$debs/remove.log" 2>&1 || { cat "$debs/remove.log"; fail "dpkg -r"; }
