@@ -496,8 +496,11 @@ static void log_failure(const struct request *r, int code, const char *what,
                         SECURITY_STATUS ss)
 {
     fflush(stdout);
+    /* Several lines: kept together when connection threads fail at once. */
+    flockfile(stderr);
     fprintf(stderr, "%s: %s %s -> %d\n", demo_progname(), r->method, r->target, code);
     demo_print_sspi_error(what, ss);
+    funlockfile(stderr);
 }
 
 /* ------------------------------------------------------------- WDigest */
@@ -1119,12 +1122,16 @@ static void serve_connection(void *arg, int fd)
                      * the client can complete mutual authentication. */
                     send_response(fd, code, final_b64, body ? body : "authenticated\n",
                                   head_only, 0);
+                    /* One line from three calls: hold stdout so that
+                     * another connection's line cannot land inside it. */
+                    flockfile(stdout);
                     printf("%s: %s %s -> 200 authenticated as %s%s%s%s; ASC_RET ",
                            demo_progname(), r.method, r.target, who,
                            principal ? " (" : "", principal ? principal : "",
                            principal ? ")" : "");
                     demo_print_ret_flags(stdout, asc_ret, 0);
                     printf("%s\n", final_b64 ? "; final token sent" : "");
+                    funlockfile(stdout);
                     FreeContextBuffer(names.sUserName);
                     FreeContextBuffer(native.sClientName);
                     FreeContextBuffer(native.sServerName);

@@ -210,8 +210,10 @@ load_mech() {
         fail "$lm_name: VmRSS grew from $rss1 kB to $rss2 kB, more than $rss_slack_kb kB"
     all=$((warm_ok + ok + 1)) # + concurrent_check's
     logged=$(grep -c -- '-> 200 authenticated as' "$tmp/$lm_name.log")
-    [ "$logged" -eq "$all" ] ||
+    [ "$logged" -eq "$all" ] || {
+        grep -- '->.*->' "$tmp/$lm_name.log" | head -n 3 >&2
         fail "$lm_name: the clients saw $all 200s, the server logged $logged"
+    }
     if grep -q 'failed' "$tmp/$lm_name.log"; then
         grep 'failed' "$tmp/$lm_name.log" | head -n 5 >&2
         fail "$lm_name: the server logged a failure"
@@ -224,14 +226,20 @@ report_errors() {
     cat "$1"/err.* 2>/dev/null | sort | uniq -c | head -n 10 | sed 's/^/   curl| /' >&2
 }
 
-# start_load_server NAME ARGS...: the server (wrapped as asked), its log in
-# $tmp/NAME.log; url set.
+# start_load_server NAME PREFIX ARGS...: the server behind PREFIX (a
+# command such as with-gss-mechs, or ""), wrapped as asked, its log in
+# $tmp/NAME.log; url set.  examples/sspi-http-server is a libtool wrapper
+# script, so a wrapper runs through libtool --mode=execute to reach the
+# program itself; every step execs, so server_pid is the server's own.
 start_load_server() {
-    sl_name=$1
-    shift
-    # shellcheck disable=SC2086 # LOAD_SERVER_WRAPPER is a command line
+    sl_name=$1 sl_prefix=$2
+    shift 2
+    sl_wrap=
+    [ -z "${LOAD_SERVER_WRAPPER:-}" ] ||
+        sl_wrap="$top_builddir/libtool --mode=execute $LOAD_SERVER_WRAPPER"
+    # shellcheck disable=SC2086 # the prefix and the wrapper are command lines
     spawn_server sspi-http-server "$sl_name" "$tmp/$sl_name.log" \
-        ${LOAD_SERVER_WRAPPER:-} "$@" --port-file "$tmp/port" --max-clients "$clients"
+        $sl_prefix $sl_wrap "$httpd" "$@" --port-file "$tmp/port" --max-clients "$clients"
     url=http://localhost:$port/
 }
 
@@ -245,7 +253,8 @@ stop_load_server() {
     [ "$st" -eq 0 ] || { tail -n 20 "$tmp/$1.log" >&2; fail "$1: the server exited $st after SIGTERM"; }
 }
 
-say "$me: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs; $("$curl_prog" -V | head -n 1 | cut -d' ' -f1-2)"
+say "$me: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -m), $(nproc 2>/dev/null || echo '?') CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); $("$curl_prog" -V | head -n 1 | cut -d' ' -f1-2)"
+say "   server: $httpd ${LOAD_SERVER_WRAPPER:+(under $LOAD_SERVER_WRAPPER)}"
 for mech in $mechs; do
     case $mech in
     negotiate)
@@ -257,7 +266,7 @@ for mech in $mechs; do
         say "== a throwaway realm $REALM, kinit alice"
         start_realm
         kinit_alice
-        start_load_server negotiate "$httpd" --package Negotiate
+        start_load_server negotiate "" --package Negotiate
         say "   server: $url (Negotiate, pid $server_pid)"
         load_mech negotiate --negotiate -u :
         stop_load_server negotiate
@@ -266,7 +275,7 @@ for mech in $mechs; do
         need_gss_mechs
         password="Load-Digest-pw1"
         printf 'alice:%s\n' "$password" >"$tmp/passwords"
-        start_load_server digest "$with_mechs" "$httpd" --package WDigest --realm "sspi load test" \
+        start_load_server digest "$with_mechs" --package WDigest --realm "sspi load test" \
             --passwords "$tmp/passwords" --algorithms SHA-256
         say ""
         say "   server: $url (WDigest, SHA-256, pid $server_pid)"
