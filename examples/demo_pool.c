@@ -83,8 +83,11 @@ struct demo_pool *demo_pool_new(unsigned max_workers, demo_serve_fn serve, void 
         free(p);
         return NULL;
     }
+    p->wake[0] = p->wake[1] = -1;
     if (pipe(p->wake) < 0 || set_nonblocking(p->wake[0]) < 0 || set_nonblocking(p->wake[1]) < 0) {
         fprintf(stderr, "%s: pipe: %s\n", demo_progname(), strerror(errno));
+        demo_close(p->wake[0]);
+        demo_close(p->wake[1]);
         free(p->slots);
         free(p);
         return NULL;
