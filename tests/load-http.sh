@@ -13,6 +13,8 @@
 #                  the machine must stay usable)
 #   --mechs LIST   "negotiate digest" (default), or one of them
 #   $LOAD_SERVER_WRAPPER  a command put before the server (e.g. valgrind ...)
+#   $LOAD_SAMPLES  keep the per-second "fds VmRSS" samples of the load in
+#                  $LOAD_SAMPLES.MECH (memory over time, for long runs)
 #
 # Each client loop runs curl again and again until the time is up,
 # alternating one URL per curl process (a new process, new connections)
@@ -201,6 +203,7 @@ load_mech() {
     cpu1=$(cpu_ticks)
     kill "$sampler_pid" 2>/dev/null
     wait "$sampler_pid" 2>/dev/null
+    [ -z "${LOAD_SAMPLES:-}" ] || cp "$tmp/$lm_name.samples" "$LOAD_SAMPLES.$lm_name"
     wait_idle
     fd2=$(fd_count) rss2=$(rss_kb)
     peak=$(awk 'BEGIN { f = 0; r = 0 } { if ($1 > f) f = $1; if ($2 > r) r = $2 } END { print f, r }' \
