@@ -429,9 +429,9 @@ static int send_response(int fd, int code, const char *www_auth, const char *bod
 
 struct digest_state;
 
-/* Shared by every connection thread.  cred is used by all of them at once
- * (AcceptSecurityContext only reads a credential); the counters are under
- * lock. */
+/* Shared by every connection thread.  cred is used by all of them at once,
+ * as on Windows (the shim allows one credential handle in concurrent calls:
+ * tests/check_stress.c, shared credentials); the counters are under lock. */
 struct server {
     CredHandle cred;
     const char *package;
@@ -439,7 +439,7 @@ struct server {
     struct digest_state *digest; /* WDigest mode, else NULL */
     struct demo_pool *pool;
     pthread_mutex_t lock;
-    unsigned long claimed;  /* requests received and being (or) answered */
+    unsigned long claimed;  /* requests received: answered or being answered */
     unsigned long answered;
 };
 
