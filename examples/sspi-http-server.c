@@ -3,9 +3,13 @@
  * AcceptSecurityContext, the way IIS-style Windows code does it.
  *
  *   sspi-http-server [--package Negotiate|Kerberos|NTLM|WDigest] [--port N | --port-file F]
- *                    [--count N] [WDigest options, see --help]
+ *                    [--count N] [--max-clients N] [WDigest options, see --help]
  *
- * A minimal, single-threaded HTTP/1.1 server on 127.0.0.1:
+ * A minimal HTTP/1.1 server on 127.0.0.1, structured as ported Windows
+ * servers usually are: one server credential (AcquireCredentialsHandle
+ * once, SECPKG_CRED_INBOUND) shared by a thread per connection, at most
+ * --max-clients at once (examples/demo_pool.c), each connection with its
+ * own security context:
  *   - a request without "Authorization: Negotiate ..." gets
  *     401 with "WWW-Authenticate: Negotiate";
  *   - "Authorization: Negotiate <base64 token>" goes to AcceptSecurityContext:
@@ -39,10 +43,12 @@
  * Examples:  curl --negotiate -u : http://localhost:PORT/
  *            curl --digest -u alice:PASSWORD http://localhost:PORT/
  *
- * Exit status: 0 after --count requests, 1 on a setup failure, 2 on a usage
+ * Exit status: 0 after --count requests or on SIGINT/SIGTERM (the requests
+ * being answered are finished first), 1 on a setup failure, 2 on a usage
  * error.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +60,7 @@
 
 #include "demo_b64.h"
 #include "demo_net.h"
+#include "demo_pool.h"
 #include "sspi_shim.h"
 
 /* Request headers larger than this are refused (431).  Kerberos tickets
@@ -69,6 +76,10 @@
 #endif
 #define DIGEST_ASC_REQ (ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_HTTP)
 
+/* Connections served at once when --max-clients is not given. */
+#define DEFAULT_MAX_CLIENTS 8u
+#define MAX_CLIENTS_LIMIT 1024u
+
 #define DEMO_ASC_REQ (ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_MUTUAL_AUTH | ASC_REQ_CONFIDENTIALITY | \
                       ASC_REQ_INTEGRITY | ASC_REQ_SEQUENCE_DETECT | ASC_REQ_REPLAY_DETECT)
 
@@ -76,13 +87,16 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: %s [--package Negotiate|Kerberos|NTLM|WDigest] [--port N | --port-file FILE] [--count N]\n"
-            "          [--htdigest F | --passwords F] [--algorithms L] [--qop L] [--realm R]\n"
+            "          [--max-clients N] [--htdigest F | --passwords F] [--algorithms L] [--qop L]\n"
+            "          [--realm R]\n"
             "\n"
             "  --package P     security package: Negotiate (default), Kerberos, NTLM\n"
             "                  (the NTLM HTTP scheme) or WDigest\n"
             "  --port N        TCP port on 127.0.0.1 (default 0: any free port)\n"
             "  --port-file F   write the port actually bound to F (for scripts)\n"
             "  --count N       exit after answering N requests (default: run forever)\n"
+            "  --max-clients N connections served at once, a thread each (default %u);\n"
+            "                  more clients wait in the listen backlog\n"
             "\n"
             "WDigest (RFC 7616) options; without any, the user store is the htdigest file\n"
             "named by SSPI_SHIM_DIGEST_USERS:\n"
@@ -94,10 +108,8 @@ static void usage(FILE *out)
             "\n"
             "The service keys come from the keytab named by KRB5_KTNAME (or the system keytab);\n"
             "clients use the SPN HTTP/<host name in the URL>.\n",
-            demo_progname());
+            demo_progname(), DEFAULT_MAX_CLIENTS);
 }
-
-/* ------------------------------------------------------------- base64 */
 
 /* ------------------------------------------------------------- HTTP */
 
@@ -312,13 +324,47 @@ static int send_response(int fd, int code, const char *www_auth, const char *bod
 
 struct digest_state;
 
+/* Shared by every connection thread.  cred is used by all of them at once,
+ * as on Windows (the shim allows one credential handle in concurrent calls:
+ * tests/check_stress.c, shared credentials); the counters are under lock. */
 struct server {
     CredHandle cred;
     const char *package;
-    unsigned long served;
     unsigned long count; /* 0: forever */
     struct digest_state *digest; /* WDigest mode, else NULL */
+    struct demo_pool *pool;
+    pthread_mutex_t lock;
+    unsigned long claimed;  /* requests received: answered or being answered */
+    unsigned long answered;
 };
+
+/* A request came in: may it be answered?  With --count, exactly that many
+ * are, whichever connections they arrive on. */
+static int claim_request(struct server *s)
+{
+    int ok;
+
+    pthread_mutex_lock(&s->lock);
+    ok = s->count == 0 || s->claimed < s->count;
+    if (ok)
+        s->claimed++;
+    pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
+/* A claimed request is answered (or given up on); the last of --count
+ * stops the server. */
+static void request_done(struct server *s)
+{
+    int last;
+
+    pthread_mutex_lock(&s->lock);
+    s->answered++;
+    last = s->count != 0 && s->answered == s->count;
+    pthread_mutex_unlock(&s->lock);
+    if (last)
+        demo_pool_stop(s->pool);
+}
 
 /* Retrying with other credentials can help for these; for the rest the
  * server itself is the problem (403). */
@@ -345,8 +391,11 @@ static void log_failure(const struct request *r, int code, const char *what,
                         SECURITY_STATUS ss)
 {
     fflush(stdout);
+    /* Several lines: kept together when connection threads fail at once. */
+    flockfile(stderr);
     fprintf(stderr, "%s: %s %s -> %d\n", demo_progname(), r->method, r->target, code);
     demo_print_sspi_error(what, ss);
+    funlockfile(stderr);
 }
 
 /* ------------------------------------------------------------- WDigest */
@@ -366,7 +415,12 @@ struct digest_session {
     char nonce[128];
 };
 
+/* lock guards the table and the contexts in it: a session's context is
+ * only used (VerifySignature, QueryContextAttributes) under it, so another
+ * connection cannot evict and delete it meanwhile.  VerifySignature is a
+ * hash computation, short enough to hold a process-wide lock for. */
 struct digest_state {
+    pthread_mutex_t lock;
     struct digest_session sessions[DIGEST_SESSIONS];
     unsigned long clock;
     const char *realm; /* ASC buffer 4, or NULL */
@@ -562,6 +616,7 @@ static char *digest_new_challenge(struct server *s, const struct request *r, WCH
     return headers;
 }
 
+/* Under d->lock. */
 static struct digest_session *digest_find_session(struct digest_state *d, const char *nonce)
 {
     for (int i = 0; i < DIGEST_SESSIONS; i++)
@@ -572,9 +627,11 @@ static struct digest_session *digest_find_session(struct digest_state *d, const 
 
 static void digest_keep_session(struct digest_state *d, CtxtHandle *ctx, const char *nonce)
 {
-    struct digest_session *slot = digest_find_session(d, nonce);
+    struct digest_session *slot;
     int i;
 
+    pthread_mutex_lock(&d->lock);
+    slot = digest_find_session(d, nonce);
     if (slot == NULL) {
         slot = &d->sessions[0];
         for (i = 0; i < DIGEST_SESSIONS; i++) {
@@ -592,6 +649,19 @@ static void digest_keep_session(struct digest_state *d, CtxtHandle *ctx, const c
     slot->used = 1;
     slot->stamp = ++d->clock;
     snprintf(slot->nonce, sizeof slot->nonce, "%s", nonce);
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* The client's account name (SECPKG_ATTR_NAMES) into user, or "". */
+static void digest_user_name(CtxtHandle *ctx, char *user, size_t usersz)
+{
+    SecPkgContext_NamesA names;
+
+    user[0] = '\0';
+    if (QueryContextAttributesA(ctx, SECPKG_ATTR_NAMES, &names) == SEC_E_OK) {
+        snprintf(user, usersz, "%s", names.sUserName ? names.sUserName : "");
+        FreeContextBuffer(names.sUserName);
+    }
 }
 
 /* Answer one request in WDigest mode.  Returns the status sent. */
@@ -653,6 +723,7 @@ static int digest_request(struct server *s, int fd, const struct request *r,
     }
     digest_entity_hash(algorithm, body, body_len, entity_hex, sizeof entity_hex);
 
+    pthread_mutex_lock(&d->lock);
     session = digest_find_session(d, nonce);
     if (session != NULL && strcmp(nc, "00000001") != 0) {
         /* A later request on an established nonce: VerifySignature checks
@@ -664,26 +735,29 @@ static int digest_request(struct server *s, int fd, const struct request *r,
         digest_fill_inputs(vb, &vdesc, auth, r->method, entity_hex, NULL, 0);
         vdesc.cBuffers = 4;
         ss = VerifySignature(&session->ctx, &vdesc, 0, &qop);
-        ctx = session->ctx;
         how = "VerifySignature";
-        if (ss == SEC_E_OK)
+        if (ss == SEC_E_OK) {
             session->stamp = ++d->clock;
+            digest_user_name(&session->ctx, user, sizeof user);
+        }
+        pthread_mutex_unlock(&d->lock);
     } else {
+        /* A new context, this thread's own until digest_keep_session. */
+        pthread_mutex_unlock(&d->lock);
+        session = NULL;
         digest_fill_inputs(in, &in_desc, auth, r->method, entity_hex, realm16, realm_len);
         ss = AcceptSecurityContext(&s->cred, NULL, &in_desc, DIGEST_ASC_REQ, 0, &ctx, &out_desc,
                                    &attrs, NULL);
         how = "AcceptSecurityContext";
-        session = NULL;
+        if (ss == SEC_E_OK)
+            digest_user_name(&ctx, user, sizeof user);
     }
+    /* From here on session is only tested for NULL: its context may be
+     * evicted by another connection once the lock is released. */
 
     if (ss == SEC_E_OK) {
-        SecPkgContext_NamesA names;
         size_t blen;
 
-        if (QueryContextAttributesA(&ctx, SECPKG_ATTR_NAMES, &names) == SEC_E_OK) {
-            snprintf(user, sizeof user, "%s", names.sUserName ? names.sUserName : "");
-            FreeContextBuffer(names.sUserName);
-        }
         if (out_buf.pvBuffer != NULL && out_buf.cbBuffer > 0) {
             /* RFC 7616 3.5: the final output token is the Authentication-
              * Info value (rspauth: the server knew the password too). */
@@ -766,10 +840,12 @@ static int read_body(struct conn *c, size_t header_len, size_t len, unsigned cha
     return 0;
 }
 
-/* One connection: requests until a response closes it or --count is
- * reached.  The security context lives as long as the handshake does. */
-static void serve_connection(struct server *s, int fd)
+/* One connection, on its own thread (demo_pool): requests until a response
+ * closes it or --count is reached.  The security context lives as long as
+ * the handshake does and belongs to this connection alone. */
+static void serve_connection(void *arg, int fd)
 {
+    struct server *s = arg;
     struct conn *c = calloc(1, sizeof *c);
     CtxtHandle ctx;
     int have_ctx = 0;
@@ -781,7 +857,7 @@ static void serve_connection(struct server *s, int fd)
     }
     c->fd = fd;
 
-    while (s->count == 0 || s->served < s->count) {
+    for (;;) {
         struct request r;
         size_t header_len = 0;
         int st, head_only, keep = 0, code = 0;
@@ -791,17 +867,19 @@ static void serve_connection(struct server *s, int fd)
         st = read_header(c, &header_len);
         if (st <= 0)
             break; /* closed or broken: nothing to answer */
+        if (!claim_request(s))
+            break; /* --count reached on other connections */
         if (st != 1) {
             send_response(fd, st, NULL, "bad request\n", 0, 0);
             printf("%s: malformed request -> %d\n", demo_progname(), st);
-            s->served++;
+            request_done(s);
             break;
         }
         st = parse_header(c->buf, &r);
         if (st != 0) {
             send_response(fd, st, NULL, "bad request\n", 0, 0);
             printf("%s: malformed request -> %d\n", demo_progname(), st);
-            s->served++;
+            request_done(s);
             break;
         }
         /* parse_header wrote NULs into the header only; the body follows. */
@@ -818,7 +896,7 @@ static void serve_connection(struct server *s, int fd)
             }
             if (read_body(c, header_len, r.content_length, &req_body) < 0) {
                 free(req_body);
-                s->served++;
+                request_done(s);
                 break;
             }
             code = digest_request(s, fd, &r, req_body, r.content_length, r.keep_alive_allowed);
@@ -939,12 +1017,16 @@ static void serve_connection(struct server *s, int fd)
                      * the client can complete mutual authentication. */
                     send_response(fd, code, final_b64, body ? body : "authenticated\n",
                                   head_only, 0);
+                    /* One line from three calls: hold stdout so that
+                     * another connection's line cannot land inside it. */
+                    flockfile(stdout);
                     printf("%s: %s %s -> 200 authenticated as %s%s%s%s; ASC_RET ",
                            demo_progname(), r.method, r.target, who,
                            principal ? " (" : "", principal ? principal : "",
                            principal ? ")" : "");
                     demo_print_ret_flags(stdout, asc_ret, 0);
                     printf("%s\n", final_b64 ? "; final token sent" : "");
+                    funlockfile(stdout);
                     FreeContextBuffer(names.sUserName);
                     FreeContextBuffer(native.sClientName);
                     FreeContextBuffer(native.sServerName);
@@ -981,7 +1063,7 @@ static void serve_connection(struct server *s, int fd)
             }
         }
     next:
-        s->served++;
+        request_done(s);
         free(body);
         free(final_b64);
         if (!keep || consume_request(c, header_len, r.content_length) < 0)
@@ -1001,6 +1083,7 @@ int main(int argc, char **argv)
     SSPI_SHIM_DIGEST_SERVER_CONFIG dconf;
     struct digest_state *dstate = NULL;
     int use_dconf = 0;
+    unsigned max_clients = DEFAULT_MAX_CLIENTS;
     TimeStamp expiry;
     SECURITY_STATUS ss;
     int lfd, i, rc = 0;
@@ -1044,6 +1127,16 @@ int main(int argc, char **argv)
                         demo_progname(), v);
                 return 2;
             }
+        } else if (strcmp(a, "--max-clients") == 0 && i + 1 < argc) {
+            char *e;
+            const char *v = argv[++i];
+            unsigned long n = strtoul(v, &e, 10);
+            if (e == v || *e != '\0' || *v == '-' || n == 0 || n > MAX_CLIENTS_LIMIT) {
+                fprintf(stderr, "%s: --max-clients needs a number from 1 to %u, not '%s'\n",
+                        demo_progname(), MAX_CLIENTS_LIMIT, v);
+                return 2;
+            }
+            max_clients = (unsigned)n;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
@@ -1063,6 +1156,7 @@ int main(int argc, char **argv)
             return 1;
         }
         dstate->realm = dconf.Realm;
+        pthread_mutex_init(&dstate->lock, NULL);
         s.digest = dstate;
     } else if (use_dconf || dconf.Realm != NULL) {
         fprintf(stderr, "%s: --realm, --htdigest, --passwords, --algorithms and --qop are "
@@ -1089,26 +1183,29 @@ int main(int argc, char **argv)
         FreeCredentialsHandle(&s.cred);
         return 1;
     }
-    printf("%s: %s authentication on http://localhost:%u/\n", demo_progname(), s.package,
-           (unsigned)bound);
-
-    while (s.count == 0 || s.served < s.count) {
-        int cfd = demo_accept(lfd);
-        if (cfd < 0) {
+    pthread_mutex_init(&s.lock, NULL);
+    s.pool = demo_pool_new(max_clients, serve_connection, &s);
+    if (s.pool == NULL || demo_pool_stop_on_signals(s.pool) < 0) {
+        rc = 1;
+    } else {
+        printf("%s: %s authentication on http://localhost:%u/ (up to %u clients at once)\n",
+               demo_progname(), s.package, (unsigned)bound, max_clients);
+        /* Returns once every connection thread has ended: nothing uses
+         * the credential or the Digest sessions after this. */
+        if (demo_pool_run(s.pool, lfd) < 0)
             rc = 1;
-            break;
-        }
-        serve_connection(&s, cfd);
-        demo_close(cfd);
     }
 
+    demo_pool_free(s.pool);
     demo_close(lfd);
     if (dstate != NULL) {
         for (i = 0; i < DIGEST_SESSIONS; i++)
             if (dstate->sessions[i].used)
                 DeleteSecurityContext(&dstate->sessions[i].ctx);
+        pthread_mutex_destroy(&dstate->lock);
         free(dstate);
     }
+    pthread_mutex_destroy(&s.lock);
     FreeCredentialsHandle(&s.cred);
     return rc;
 }
