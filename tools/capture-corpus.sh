@@ -27,10 +27,9 @@ corpus=$top/tests/fuzz/corpus
 cap=$(mktemp -d "${TMPDIR:-/tmp}/capture-corpus.XXXXXX")
 trap 'rm -rf "$cap"' EXIT
 
-tests="tests/interop-curl-digest.sh tests/interop-curl-negotiate.sh tests/interop-apache-digest.sh
-       tests/interop-python-requests-digest.sh tests/interop-cyrus-digest-md5.sh"
-# shellcheck disable=SC2086 # the list is split on purpose
-SSPI_CAPTURE_DIR=$cap make -C "$build" check TESTS="$(echo $tests)" >"$cap/check.out" 2>&1 ||
+tests="tests/interop-curl-digest.sh tests/interop-curl-negotiate.sh tests/interop-apache-digest.sh"
+tests="$tests tests/interop-python-requests-digest.sh tests/interop-cyrus-digest-md5.sh"
+SSPI_CAPTURE_DIR=$cap make -C "$build" check TESTS="$tests" >"$cap/check.out" 2>&1 ||
     { tail -n 30 "$cap/check.out" >&2; echo "$0: the interop tests failed" >&2; exit 1; }
 grep -E '^(PASS|SKIP|FAIL|ERROR):' "$cap/check.out"
 
