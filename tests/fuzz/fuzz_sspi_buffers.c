@@ -63,10 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* ASan keeps freed memory in a quarantine (256 MB by default) so that a
  * use-after-free finds it poisoned.  Each input here makes hundreds of
  * allocations through full GSS calls, so with the default the allocator
- * keeps handing out fresh pages: page faults took about a third of the
- * time (perf, 2026-12-06).  A 16 MB quarantine still catches a use of
- * anything freed within the last 16 MB of frees, and ran 1.6 to 2.2 times
- * as many inputs a second in back-to-back runs.  ASAN_OPTIONS overrides it. */
+ * keeps handing out fresh pages: about a third of the time went to the
+ * kernel, much of it page faults inside ASan's allocator (perf,
+ * 2026-12-06).  A 16 MB quarantine still catches a use of anything freed
+ * within the last 16 MB of frees, and ran more inputs a second in
+ * back-to-back runs (docs/robustness.md).  ASAN_OPTIONS overrides it. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {
