@@ -150,6 +150,14 @@ grep -Eq 'user alice: password mismatch|Digest: user .alice.: password mismatch|
     { show_apache; fail "Apache did not log a password mismatch for alice"; }
 say "   ok: 401, and Apache logged the password mismatch"
 
+# Only for tools/capture-corpus.sh: Apache's challenge and
+# Authentication-Info as curl -v shows them, kept as fuzz seeds (the
+# sspi-http-client above does not print headers).
+if [ -n "${SSPI_CAPTURE_DIR:-}" ] && command -v curl >/dev/null 2>&1; then
+    curl -4 -sS -v --max-time 30 --digest -u "alice:$PASSWORD" -o /dev/null "$url" \
+        2>"$tmp/capture-curl.err" || true
+fi
+
 say ""
 say "$me: PASS"
 exit 0

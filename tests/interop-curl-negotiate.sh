@@ -65,7 +65,7 @@ say ""
 say "== kinit alice@$REALM, then \$ curl --negotiate -u : $url"
 kinit_alice
 
-code=$("$curl_prog" -4 -sS --max-time 30 --negotiate -u : -D "$tmp/h2" -o "$tmp/b2" \
+code=$("$curl_prog" -4 -sS -v --max-time 30 --negotiate -u : -D "$tmp/h2" -o "$tmp/b2" \
            -w '%{http_code}' "$url" 2>"$tmp/curl.err")
 curl_status=$?
 sed 's/^/   | /' "$tmp/h2"

@@ -32,6 +32,10 @@
 #   kinit_alice             kinit alice@$REALM into $KRB5CCNAME (the realm's kinit)
 #   need_gss_mechs          with_mechs=tests/with-gss-mechs, skip if it cannot work here
 #   stop_server             kills and reaps server_pid
+#
+# With SSPI_CAPTURE_DIR set (tools/capture-corpus.sh), the exit trap first
+# copies the test's transcripts (*.err, *.log, h1..h9 in $tmp) to
+# $SSPI_CAPTURE_DIR/$me/.
 
 : "${me:=test}"
 top_builddir=${top_builddir:-$top_srcdir}
@@ -74,6 +78,14 @@ cleanup() {
     fi
     if [ -f "$tmp/realm/env.sh" ]; then
         "$mkrealm" --stop "$tmp/realm" >/dev/null 2>&1
+    fi
+    # tools/capture-corpus.sh sets SSPI_CAPTURE_DIR to keep what the peers
+    # sent (curl -v transcripts, relay logs, response headers) as fuzz
+    # seeds; the realm's keys (in $tmp/realm) are never copied.
+    if [ -n "${SSPI_CAPTURE_DIR:-}" ]; then
+        mkdir -p "$SSPI_CAPTURE_DIR/$me" &&
+            find "$tmp" -maxdepth 1 -type f \( -name '*.err' -o -name '*.log' -o -name 'h[0-9]' \) \
+                -exec cp {} "$SSPI_CAPTURE_DIR/$me/" \;
     fi
     rm -rf "$tmp"
 }

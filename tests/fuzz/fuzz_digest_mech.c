@@ -36,6 +36,20 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* ASan keeps freed memory in a quarantine (256 MB by default) so that a
+ * use-after-free finds it poisoned.  Each input here makes hundreds of
+ * allocations through full GSS calls, so with the default the allocator
+ * keeps handing out fresh pages: about a third of the time went to the
+ * kernel, much of it page faults inside ASan's allocator (perf,
+ * 2026-12-06).  A 16 MB quarantine still catches a use of anything freed
+ * within the last 16 MB of frees, and ran more inputs a second in
+ * back-to-back runs (docs/robustness.md).  ASAN_OPTIONS overrides it. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "quarantine_size_mb=16";
+}
+
 /* The module's exported entry points (digest_gss_entry.c); declared here
  * because the module renames the GSS headers' own declarations. */
 OM_uint32 gssspi_acquire_cred_with_password(OM_uint32 *minor, const gss_name_t desired_name,
