@@ -42,7 +42,8 @@
 #     variant); valgrind (LOAD_SERVER_WRAPPER) is the fine-grained check.
 #     Runs longer than 2 minutes grow more before the caches level off
 #     (+2.9 MiB over 11 minutes of Negotiate at 74 requests/s, measured):
-#     raise LOAD_RSS_SLACK_KB for them.
+#     raise LOAD_RSS_SLACK_KB for them.  Not asserted when the server runs
+#     with AddressSanitizer, whose quarantine keeps freed memory resident.
 # Printed: requests, requests/s, errors, descriptors and VmRSS at start,
 # after the warm-up and at the end, the peak seen during the load, and the
 # server's CPU time during the load (the clients, a curl process per 1 or
@@ -231,8 +232,16 @@ load_mech() {
         ls -l "/proc/$server_pid/fd" >&2
         fail "$lm_name: the server's descriptors went from $fd1 (after warm-up) to $fd2 (after the load)"
     }
-    [ "$rss2" -le $((rss1 + rss_slack_kb)) ] ||
-        fail "$lm_name: VmRSS grew from $rss1 kB to $rss2 kB, more than $rss_slack_kb kB"
+    # Under AddressSanitizer freed memory waits in its quarantine (256 MB by
+    # default) before reuse, so VmRSS grows with every request and says
+    # nothing about leaks there (measured: +220 MB in the 15 s run); the
+    # sanitizer build checks errors, the plain build and valgrind leaks.
+    if grep -qE 'libasan|clang_rt\.asan' "/proc/$server_pid/maps" 2>/dev/null; then
+        echo "   note: AddressSanitizer build: VmRSS bound not asserted (quarantine)"
+    else
+        [ "$rss2" -le $((rss1 + rss_slack_kb)) ] ||
+            fail "$lm_name: VmRSS grew from $rss1 kB to $rss2 kB, more than $rss_slack_kb kB"
+    fi
     all=$((warm_ok + ok + 1)) # + concurrent_check's
     logged=$(grep -c -- '-> 200 authenticated as' "$tmp/$lm_name.log")
     [ "$logged" -eq "$all" ] || {
