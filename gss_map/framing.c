@@ -143,3 +143,50 @@ int gssmap_spnego_response_token(const void *token, size_t length, gss_buffer_de
     }
     return 0;
 }
+
+static unsigned le16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long le32(const unsigned char *p)
+{
+    return (unsigned long)le16(p) | (unsigned long)le16(p + 2) << 16;
+}
+
+#define NTLM_AUTHENTICATE 3
+#define NTLM_AV_EOL 0x0000
+#define NTLM_AV_CHANNEL_BINDINGS 0x000A
+#define NTLMV2_AV_PAIRS_OFFSET 44      /* NTProofStr (16) + header (28) */
+
+int gssmap_ntlm_channel_bindings(const void *msg, size_t length, const unsigned char **hash)
+{
+    const unsigned char *m = msg;
+    *hash = NULL;
+    if (length < 32 || memcmp(m, "NTLMSSP\0", 8) != 0 || le32(m + 8) != NTLM_AUTHENTICATE)
+        return 0;
+    /* NtChallengeResponseFields: Len (2), MaxLen (2), BufferOffset (4). */
+    size_t nt_len = le16(m + 20), nt_off = le32(m + 24);
+    if (nt_off > length || nt_len > length - nt_off)
+        return -1;
+    if (nt_len <= NTLMV2_AV_PAIRS_OFFSET)
+        return 0;                       /* NTLMv1: 24 bytes, no pairs */
+    const unsigned char *av = m + nt_off + NTLMV2_AV_PAIRS_OFFSET;
+    size_t left = nt_len - NTLMV2_AV_PAIRS_OFFSET;
+    while (left >= 4) {
+        unsigned id = le16(av), len = le16(av + 2);
+        if (id == NTLM_AV_EOL)
+            return 0;
+        if (len > left - 4)
+            return -1;
+        if (id == NTLM_AV_CHANNEL_BINDINGS) {
+            if (len != 16)
+                return -1;
+            *hash = av + 4;
+            return 1;
+        }
+        av += 4 + len;
+        left -= 4 + (size_t)len;
+    }
+    return 0;
+}

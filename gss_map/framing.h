@@ -16,7 +16,6 @@
  */
 int gssmap_token_oid(const void *token, size_t length, gss_OID_desc *oid);
 
-#endif
 
 /*
  * The mechToken of an initial SPNEGO token (RFC 4178 4.2.1: NegTokenInit
@@ -42,3 +41,16 @@ int gssmap_krb5_token_id(const void *token, size_t length, unsigned *id);
  * token is not a well-formed NegTokenResp.
  */
 int gssmap_spnego_response_token(const void *token, size_t length, gss_buffer_desc *inner);
+
+/*
+ * The MsvAvChannelBindings value of an NTLM AUTHENTICATE message
+ * ([MS-NLMP] 2.2.1.3; 2.2.2.7: an NTLMv2 response is NTProofStr, a 28-byte
+ * client-challenge header, then the AV_PAIRs of 2.2.2.1).  Sets *hash to
+ * point at its 16 bytes inside msg and returns 1; returns 0 when the
+ * message carries none (an NTLMv1 response, no such pair, or not an
+ * AUTHENTICATE at all), -1 when the pair is there with a length other
+ * than 16 or the pairs run past the response.
+ */
+int gssmap_ntlm_channel_bindings(const void *msg, size_t length, const unsigned char **hash);
+
+#endif

@@ -676,7 +676,8 @@ static SECURITY_STATUS accept_security_context(
     }
 
     if (!has_leg_input(ctx->pkg) &&
-        (st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK)
+        ((st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK ||
+         (!first && (st = shim_ntlm_check_bindings(input, bindings)) != SEC_E_OK)))
         goto failed;
 
     OM_uint32 major, minor, ret_flags = 0, lifetime = 0;

@@ -37,6 +37,10 @@
 static gss_OID_desc oid_nt_user_name = {10, (void *)"\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01"};
 #endif
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "framing.h"
 #include "shim_internal.h"
 #include "sspi_shim.h"
 
@@ -128,6 +132,62 @@ gss_buffer_desc shim_ntlm_authenticate_for_gss(gss_buffer_desc in, void **owned)
     *owned = out;
     gss_buffer_desc fixed = {in.length + 8, out};
     return fixed;
+}
+
+/* The gss_channel_bindings_struct hash ([MS-NLMP] 3.1.5.1.2 refers to
+ * RFC 4121 4.1.1.2): MD5 over each address type and length as 32-bit
+ * little-endian values, the addresses, then the application data. */
+static bool bindings_md5(gss_channel_bindings_t cb, unsigned char md5[16])
+{
+    unsigned char le[4];
+    unsigned int len = 0;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    bool ok = h != NULL && EVP_DigestInit_ex(h, EVP_md5(), NULL) == 1;
+#define ADD_LE32(v) (put_le32(le, (uint32_t)(v)), ok = ok && EVP_DigestUpdate(h, le, 4) == 1)
+#define ADD_BYTES(buf) (ok = ok && ((buf).length == 0 || \
+                                    EVP_DigestUpdate(h, (buf).value, (buf).length) == 1))
+    ADD_LE32(cb->initiator_addrtype);
+    ADD_LE32(cb->initiator_address.length);
+    ADD_BYTES(cb->initiator_address);
+    ADD_LE32(cb->acceptor_addrtype);
+    ADD_LE32(cb->acceptor_address.length);
+    ADD_BYTES(cb->acceptor_address);
+    ADD_LE32(cb->application_data.length);
+    ADD_BYTES(cb->application_data);
+#undef ADD_LE32
+#undef ADD_BYTES
+    ok = ok && EVP_DigestFinal_ex(h, md5, &len) == 1 && len == 16;
+    EVP_MD_CTX_free(h);
+    return ok;
+}
+
+/*
+ * The acceptor's channel-binding check, done by the shim because neither
+ * mechanism gives Windows' answer: Heimdal 7.8's NTLM ignores channel
+ * bindings, and gss-ntlmssp 1.2 refuses a mismatch as
+ * GSS_S_DEFECTIVE_TOKEN/EACCES, the same codes as a bad MIC.  Windows
+ * says SEC_E_BAD_BINDINGS when the client's MsvAvChannelBindings is not
+ * the hash of the server's bindings.  A client that sends none, or all
+ * zeros (it had no channel), is let through, as Windows' default
+ * ("when supported") does.  Malformed messages are left to the mechanism,
+ * which reports them as such.
+ */
+SECURITY_STATUS shim_ntlm_check_bindings(gss_buffer_desc authenticate, gss_channel_bindings_t cb)
+{
+    static const unsigned char zero[16];
+    const unsigned char *theirs;
+    unsigned char ours[16];
+    if (cb == GSS_C_NO_CHANNEL_BINDINGS ||
+        gssmap_ntlm_channel_bindings(authenticate.value, authenticate.length, &theirs) != 1 ||
+        memcmp(theirs, zero, sizeof(zero)) == 0)
+        return SEC_E_OK;
+    if (!bindings_md5(cb, ours))
+        return shim_fail(SEC_E_INTERNAL_ERROR, "MD5 is not available");
+    if (CRYPTO_memcmp(theirs, ours, sizeof(ours)) != 0)
+        return shim_fail(SEC_E_BAD_BINDINGS,
+                         "the client's NTLM channel bindings (MsvAvChannelBindings) are not this "
+                         "server's: the client saw another TLS channel");
+    return SEC_E_OK;
 }
 
 /* ------------------------------------------------------------ credentials */

@@ -146,6 +146,10 @@ SHIM_LOCAL bool shim_is_ntlmssp(const void *data, size_t length);
 SHIM_LOCAL gss_buffer_desc shim_ntlm_negotiate_for_gss(gss_buffer_desc in);
 /* ... and a short AUTHENTICATE message; *owned is freed by the caller. */
 SHIM_LOCAL gss_buffer_desc shim_ntlm_authenticate_for_gss(gss_buffer_desc in, void **owned);
+/* SEC_E_BAD_BINDINGS when a raw NTLM AUTHENTICATE's MsvAvChannelBindings
+ * is not the hash of the acceptor's bindings (else SEC_E_OK). */
+SHIM_LOCAL SECURITY_STATUS shim_ntlm_check_bindings(gss_buffer_desc authenticate,
+                                                    gss_channel_bindings_t cb);
 
 SHIM_LOCAL const struct shim_package *shim_package_find(const char *name);
 SHIM_LOCAL size_t shim_package_count(void);

@@ -141,6 +141,63 @@ START_TEST(spnego_response_token)
 }
 END_TEST
 
+/* An AUTHENTICATE ([MS-NLMP] 2.2.1.3) whose NT response is `nt` (at
+ * offset 72, after the header with Version and MIC). */
+static size_t authenticate_with(unsigned char *msg, const unsigned char *nt, size_t nt_len)
+{
+    memset(msg, 0, 72);
+    memcpy(msg, "NTLMSSP\0\3\0\0\0", 12);
+    msg[20] = msg[22] = (unsigned char)nt_len;
+    msg[24] = 72;
+    memcpy(msg + 72, nt, nt_len);
+    return 72 + nt_len;
+}
+
+START_TEST(ntlm_channel_bindings_pair)
+{
+    unsigned char msg[256], nt[128];
+    const unsigned char *hash;
+    size_t n;
+
+    /* NTLMv2: NTProofStr (16), the 28-byte header, then the pairs:
+     * MsvAvNbDomainName "D", MsvAvChannelBindings, MsvAvEOL. */
+    memset(nt, 0, sizeof(nt));
+    unsigned char *av = nt + 44;
+    memcpy(av, "\2\0\2\0D\0", 6);
+    memcpy(av + 6, "\x0a\0\x10\0", 4);
+    memset(av + 10, 0xcb, 16);
+    n = authenticate_with(msg, nt, 44 + 6 + 20 + 4);
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings(msg, n, &hash), 1);
+    ck_assert_ptr_eq(hash, msg + 72 + 44 + 10);
+
+    /* The pair with another length, or running past the response. */
+    unsigned char *sent = msg + 72 + 44;
+    sent[8] = 15;
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings(msg, n, &hash), -1);
+    sent[8] = 16;
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings(msg, n - 12, &hash), -1);
+    msg[20] = (unsigned char)(44 + 6 + 12);     /* the response ends inside the pair */
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings(msg, n, &hash), -1);
+
+    /* MsvAvEOL before it: none. */
+    memset(nt, 0, sizeof(nt));
+    n = authenticate_with(msg, nt, 44 + 4);
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings(msg, n, &hash), 0);
+    ck_assert_ptr_null(hash);
+
+    /* NTLMv1: a 24-byte response has no pairs. */
+    n = authenticate_with(msg, nt, 24);
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings(msg, n, &hash), 0);
+
+    /* A response offset past the message; other messages; too short. */
+    msg[24] = 200;
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings(msg, n, &hash), -1);
+    msg[8] = 1;                                  /* NEGOTIATE */
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings(msg, n, &hash), 0);
+    ck_assert_int_eq(gssmap_ntlm_channel_bindings("NTLMSSP", 8, &hash), 0);
+}
+END_TEST
+
 START_TEST(packed_contexts_round_trip_and_reject_malformed)
 {
     struct gssmap_packed_context in = {.initiator = false, .req_flags = 0x20116,
@@ -190,6 +247,7 @@ int main(void)
     tcase_add_test(tc, kerberos_token_ids);
     tcase_add_test(tc, spnego_init_mech_token);
     tcase_add_test(tc, spnego_response_token);
+    tcase_add_test(tc, ntlm_channel_bindings_pair);
     tcase_add_test(tc, packed_contexts_round_trip_and_reject_malformed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -185,6 +185,86 @@ START_TEST(handshake_names_sizes_and_messages)
 }
 END_TEST
 
+/* SECPKG_ATTR_SESSION_KEY: both ends hold the same 16-byte exported
+ * session key ([MS-NLMP] 3.1.5.1.2 / 3.2.5.1.2), which callers use to
+ * key their own protocol (SMB signing, for one). */
+START_TEST(session_key_is_the_same_on_both_ends)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    client_cred(PASSWORD, &cc);
+    server_cred(&sc);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_OK);
+    SecPkgContext_SessionKey ck, sk;
+    ASSERT_STATUS(QueryContextAttributesA(&h.client, SECPKG_ATTR_SESSION_KEY, &ck), SEC_E_OK);
+    ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_SESSION_KEY, &sk), SEC_E_OK);
+    ck_assert_uint_eq(ck.SessionKeyLength, 16);
+    ck_assert_uint_eq(sk.SessionKeyLength, 16);
+    ck_assert_mem_eq(ck.SessionKey, sk.SessionKey, 16);
+    static const unsigned char zero[16];
+    ck_assert(memcmp(ck.SessionKey, zero, 16) != 0);
+    FreeContextBuffer(ck.SessionKey);
+    FreeContextBuffer(sk.SessionKey);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+static SecPkgContext_Bindings bindings_for(const char *text)
+{
+    size_t n = strlen(text);
+    SecPkgContext_Bindings b;
+    b.BindingsLength = (ULONG)(sizeof(SEC_CHANNEL_BINDINGS) + n);
+    b.Bindings = calloc(1, b.BindingsLength);
+    ck_assert_ptr_nonnull(b.Bindings);
+    b.Bindings->cbApplicationDataLength = (ULONG)n;
+    b.Bindings->dwApplicationDataOffset = sizeof(SEC_CHANNEL_BINDINGS);
+    memcpy((char *)b.Bindings + sizeof(SEC_CHANNEL_BINDINGS), text, n);
+    return b;
+}
+
+/* Channel bindings ([MS-NLMP] 2.2.2.1 MsvAvChannelBindings): the same
+ * tls-server-end-point value on both ends logs on; a client whose NTLMv2
+ * response binds another certificate (a TLS man in the middle) is refused
+ * with SEC_E_BAD_BINDINGS, as Windows' NTLM acceptor refuses it. */
+START_TEST(channel_bindings_are_checked)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    SecPkgContext_Bindings same = bindings_for("tls-server-end-point:same-certificate");
+    SecPkgContext_Bindings other = bindings_for("tls-server-end-point:other-certificate");
+    client_cred(PASSWORD, &cc);
+    server_cred(&sc);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, same.Bindings,
+                                same.BindingsLength, same.Bindings, same.BindingsLength, &h),
+                  SEC_E_OK);
+    handshake_end(&h);
+#ifdef SSPI_SHIM_HEIMDAL
+    /* Heimdal 7.8's initiator answers with an NTLMv1 (NTLM2 session)
+     * response, which has no AV pairs and so carries no channel bindings
+     * at all: the server has nothing to compare and, as Windows with its
+     * default "when supported" setting, lets it through (docs/ntlm.md). */
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, other.Bindings,
+                                other.BindingsLength, same.Bindings, same.BindingsLength, &h),
+                  SEC_E_OK);
+#else
+    /* gss-ntlmssp's NTLMv2 response carries MsvAvChannelBindings; it
+     * would say GSS_S_DEFECTIVE_TOKEN, as for a bad MIC. */
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, other.Bindings,
+                                other.BindingsLength, same.Bindings, same.BindingsLength, &h),
+                  SEC_E_BAD_BINDINGS);
+    ck_assert(h.server_last == SEC_E_BAD_BINDINGS);
+#endif
+    handshake_end(&h);
+    free(same.Bindings);
+    free(other.Bindings);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
 /* The W entry points with a SEC_WINNT_AUTH_IDENTITY_W. */
 START_TEST(wide_identity_and_names)
 {
@@ -375,6 +455,8 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, package_has_windows_values);
     tcase_add_test(tc, handshake_names_sizes_and_messages);
+    tcase_add_test(tc, session_key_is_the_same_on_both_ends);
+    tcase_add_test(tc, channel_bindings_are_checked);
     tcase_add_test(tc, wide_identity_and_names);
     tcase_add_test(tc, wrong_password_is_logon_denied);
     tcase_add_test(tc, unknown_user_is_logon_denied);

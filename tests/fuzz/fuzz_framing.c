@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the token parsers of gss_map/framing.c,
- * gss_map/bindings.c and gss_map/packed_context.c: everything they read
- * comes from the network or the caller's buffers.  Each parser must return without reading outside the
+ * gss_map/bindings.c and gss_map/packed_context.c (the NTLM AUTHENTICATE's
+ * channel-binding pair among them): everything they read comes from the
+ * network or the caller's buffers.  Each parser must return without reading outside the
  * input, and what it points to must lie inside the input.
  */
 #include <stdint.h>
@@ -39,6 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         inside(data, size, cb.acceptor_address.value, cb.acceptor_address.length);
         inside(data, size, cb.application_data.value, cb.application_data.length);
     }
+    const unsigned char *hash;
+    if (gssmap_ntlm_channel_bindings(data, size, &hash) == 1)
+        inside(data, size, hash, 16);
     struct gssmap_packed_context pc;
     if (gssmap_unpack_context(data, size, &pc) == 0) {
         inside(data, size, pc.gss_token, pc.gss_token_len);
