@@ -19,12 +19,14 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bindings.h"
 #include "framing.h"
 #include "shim_internal.h"
+#include "sspi_shim.h"
 #include "trace.h"
 
 static gss_OID_desc oid_hostbased_service =
@@ -454,6 +456,10 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
     gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
     gss_OID mech = GSS_C_NO_OID;
     gss_cred_id_t gcred = GSS_C_NO_CREDENTIAL;
+    /* The Kerberos failure a fallback started from, and its text: reported
+     * instead of NTLM's when the NTLM leg fails too. */
+    SECURITY_STATUS kerberos_st = SEC_E_OK;
+    char kerberos_text[400];
     /* Negotiate with a password identity: NTLM when the PackageList
      * leaves it alone, or when Kerberos cannot be used (shim/negotiate_ntlm.c). */
     if (first && shim_negotiate_ntlm_only(ctx->cred))
@@ -467,9 +473,11 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
         goto leg_done;
     }
     if ((st = shim_credential_initiator(ctx->cred, &gcred)) != SEC_E_OK) {
-        if (first && shim_negotiate_falls_back(ctx->cred, st))
-            goto ntlm_first_leg;
-        goto failed;
+        if (!(first && shim_negotiate_falls_back(ctx->cred, st)))
+            goto failed;
+        kerberos_st = st;
+        snprintf(kerberos_text, sizeof(kerberos_text), "%s", SspiShimLastErrorMessage());
+        goto ntlm_first_leg;
     }
 
     /* Heimdal's SPNEGO offers a mechanism only if a trial
@@ -493,6 +501,8 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
         st = shim_negotiate_diagnose_init(ctx, gcred, major, minor, st);
         if (!shim_negotiate_falls_back(ctx->cred, st))
             goto failed;
+        kerberos_st = st;
+        snprintf(kerberos_text, sizeof(kerberos_text), "%s", SspiShimLastErrorMessage());
     ntlm_first_leg:
         if (ctx->gss != GSS_C_NO_CONTEXT)
             gss_delete_sec_context(&minor, &ctx->gss, GSS_C_NO_BUFFER);
@@ -501,13 +511,22 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
                                            &lifetime);
         st = shim_gss_status("gss_init_sec_context (NTLM inside Negotiate)", major, minor,
                              &shim_oid_spnego);
+        if (st < 0 && kerberos_st != SEC_E_OK) {
+            char ntlm_text[400];
+            snprintf(ntlm_text, sizeof(ntlm_text), "%s", SspiShimLastErrorMessage());
+            st = shim_fail(kerberos_st, "%s; the NTLM fallback failed too: %s", kerberos_text,
+                           ntlm_text);
+        }
+        if (st >= 0 && mech == GSS_C_NO_OID)
+            mech = &shim_oid_ntlm;
     }
 leg_done:
     if (st < 0) {
         gss_release_buffer(&minor, &output);
         goto failed;
     }
-    ctx->actual_mech = mech;
+    if (mech != GSS_C_NO_OID)
+        ctx->actual_mech = mech;
     const struct shim_package_ops *ops = shim_context_ops(ctx);
     if (ops != NULL && ops->never_mutual)
         ret_flags &= ~(OM_uint32)GSS_C_MUTUAL_FLAG;
