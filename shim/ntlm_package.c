@@ -180,36 +180,54 @@ static pthread_mutex_t user_file_lock = PTHREAD_MUTEX_INITIALIZER;
 static SECURITY_STATUS user_file(const struct shim_identity *id, const char *also_domain,
                                  int *fd)
 {
-    const char *domain = id->domain;
-    char *realm = NULL;
+    const char *domain = id->domain, *user = id->user;
+    char *realm = NULL, *split = NULL;
     *fd = -1;
+    /* No domain field: "DOMAIN\user" or "user@domain" in the user field
+     * (a Negotiate identity often carries a UPN) gives both parts. */
+    const char *sep = NULL;
+    if ((domain == NULL || domain[0] == '\0') &&
+        ((sep = strchr(user, '\\')) != NULL || (sep = strrchr(user, '@')) != NULL) &&
+        sep != user && sep[1] != '\0' && (split = strdup(user)) != NULL) {
+        split[sep - user] = '\0';
+        if (*sep == '\\') {
+            domain = split;
+            user = split + (sep - user) + 1;
+        } else {
+            user = split;
+            domain = split + (sep - id->user) + 1;
+        }
+    }
     if (domain == NULL || domain[0] == '\0')
         domain = realm = shim_default_realm();
     if (domain == NULL)
         domain = "WORKGROUP";
     if (also_domain != NULL && strcasecmp(also_domain, domain) == 0)
         also_domain = NULL;
-    if (strpbrk(id->user, ":\r\n") != NULL || strpbrk(domain, ":\r\n") != NULL ||
+    if (strpbrk(user, ":\r\n") != NULL || strpbrk(domain, ":\r\n") != NULL ||
         (also_domain != NULL && strpbrk(also_domain, ":\r\n") != NULL) ||
-        strpbrk(id->password, ":\r\n") != NULL || id->user[0] == '\0' || id->password[0] == '\0') {
+        strpbrk(id->password, ":\r\n") != NULL || user[0] == '\0' || id->password[0] == '\0') {
         free(realm);
+        free(split);
         return shim_fail(SEC_E_UNKNOWN_CREDENTIALS,
                          "Heimdal's NTLM mechanism takes no user name, domain or password that "
                          "is empty or holds ':' or a line break (it reads them from "
                          "DOMAIN:user:password lines)");
     }
     size_t n = strlen(domain) + (also_domain ? strlen(also_domain) : 0) +
-               2 * (strlen(id->user) + strlen(id->password)) + 8;
+               2 * (strlen(user) + strlen(id->password)) + 8;
     char *line = malloc(n);
     if (line == NULL) {
         free(realm);
+        free(split);
         return SEC_E_INSUFFICIENT_MEMORY;
     }
-    int len = snprintf(line, n, "%s:%s:%s\n", domain, id->user, id->password);
+    int len = snprintf(line, n, "%s:%s:%s\n", domain, user, id->password);
     if (also_domain != NULL)
-        len += snprintf(line + len, n - (size_t)len, "%s:%s:%s\n", also_domain, id->user,
+        len += snprintf(line + len, n - (size_t)len, "%s:%s:%s\n", also_domain, user,
                         id->password);
     free(realm);
+    free(split);
     int memfd = memfd_create("sspi-shim-ntlm", MFD_CLOEXEC);
     bool written = memfd >= 0 && write(memfd, line, (size_t)len) == len;
     explicit_bzero(line, n);

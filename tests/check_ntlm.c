@@ -428,6 +428,30 @@ START_TEST(negotiate_unknown_spn_falls_back_to_ntlm)
 }
 END_TEST
 
+/* The same with a UPN in the user field and no domain, as Negotiate
+ * callers often pass it: NTLM gets "alice" in the realm's domain. */
+START_TEST(negotiate_upn_identity_falls_back_to_ntlm)
+{
+    char upn[300];
+    snprintf(upn, sizeof(upn), "%s@%s", USER, realm.realm);
+    CredHandle cc, sc;
+    struct handshake h;
+    ASSERT_STATUS(handshake_client_cred(NEGOSSP_NAME_A, upn, PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(NEGOSSP_NAME_A, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, UNKNOWN_SPN, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_OK);
+    assert_negotiated(&h, "NTLM");
+    SecPkgContext_NamesA names;
+    ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
+    const char *bs = strrchr(names.sUserName, '\\');
+    ck_assert_msg(bs != NULL && strcmp(bs + 1, USER) == 0, "NAMES '%s'", names.sUserName);
+    FreeContextBuffer(names.sUserName);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
 /* (c) "!NTLM": no fallback, the Kerberos status. */
 START_TEST(negotiate_no_ntlm_unknown_spn_is_target_unknown)
 {
@@ -619,6 +643,7 @@ int main(void)
     tcase_set_timeout(neg, 60);
     tcase_add_test(neg, negotiate_known_spn_uses_kerberos);
     tcase_add_test(neg, negotiate_unknown_spn_falls_back_to_ntlm);
+    tcase_add_test(neg, negotiate_upn_identity_falls_back_to_ntlm);
     tcase_add_test(neg, negotiate_no_ntlm_unknown_spn_is_target_unknown);
     tcase_add_test(neg, negotiate_package_list_ntlm_only);
     tcase_add_test(neg, negotiate_package_list_neither_is_no_credentials);
