@@ -64,6 +64,8 @@ static const struct shim_package *effective_package(struct shim_context *ctx)
         (shim_oid_equal(ctx->actual_mech, &shim_oid_krb5) ||
          shim_oid_equal(ctx->actual_mech, &shim_oid_krb5_ms)))
         return shim_package_find("Kerberos");
+    if (shim_context_is_ntlm(ctx))
+        return shim_package_find("NTLM");
     return ctx->pkg;
 }
 
@@ -216,10 +218,12 @@ static SECURITY_STATUS query_context(PCtxtHandle phContext, ULONG attribute, voi
         return SEC_E_INVALID_HANDLE;
     if (buffer == NULL)
         return SEC_E_INVALID_PARAMETER;
-    if (ctx->pkg->ops != NULL && ctx->pkg->ops->query != NULL) {
-        /* A package with attributes of its own (WDigest). */
+    const struct shim_package_ops *ops = shim_context_ops(ctx);
+    if (ops != NULL && ops->query != NULL) {
+        /* A package with attributes of its own (WDigest; NTLM, also
+         * inside Negotiate). */
         bool handled = false;
-        SECURITY_STATUS st = ctx->pkg->ops->query(ctx, attribute, buffer, wide, &handled);
+        SECURITY_STATUS st = ops->query(ctx, attribute, buffer, wide, &handled);
         if (handled)
             return st;
     }

@@ -19,12 +19,14 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bindings.h"
 #include "framing.h"
 #include "shim_internal.h"
+#include "sspi_shim.h"
 #include "trace.h"
 
 static gss_OID_desc oid_hostbased_service =
@@ -45,6 +47,8 @@ void shim_context_free(struct shim_context *ctx)
         gss_release_name(&minor, &ctx->peer);
     if (ctx->delegated != GSS_C_NO_CREDENTIAL)
         gss_release_cred(&minor, &ctx->delegated);
+    if (ctx->ntlm_cred != GSS_C_NO_CREDENTIAL)
+        gss_release_cred(&minor, &ctx->ntlm_cred);
     if (ctx->pending_output.value != NULL)
         gss_release_buffer(&minor, &ctx->pending_output);
     free(ctx->pending_input.value);
@@ -448,13 +452,34 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
     if (!has_leg_input(ctx->pkg) &&
         (st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK)
         goto failed;
-    gss_cred_id_t gcred;
-    if ((st = shim_credential_initiator(ctx->cred, &gcred)) != SEC_E_OK)
-        goto failed;
-
     OM_uint32 major, minor, ret_flags = 0, lifetime = 0;
     gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
     gss_OID mech = GSS_C_NO_OID;
+    gss_cred_id_t gcred = GSS_C_NO_CREDENTIAL;
+    /* The Kerberos failure a fallback started from, and its text: reported
+     * instead of NTLM's when the NTLM leg fails too. */
+    SECURITY_STATUS kerberos_st = SEC_E_OK;
+    char kerberos_text[400];
+    /* Negotiate with a password identity: NTLM when the PackageList
+     * leaves it alone, or when Kerberos cannot be used (shim/negotiate_ntlm.c). */
+    if (first && shim_negotiate_ntlm_only(ctx->cred))
+        goto ntlm_first_leg;
+    if (ctx->ntlm_cred != GSS_C_NO_CREDENTIAL) {
+        major = gss_init_sec_context(&minor, ctx->ntlm_cred, &ctx->gss, ctx->target,
+                                     ctx->pkg->mech, gssmap_isc_req_to_gss(ctx->req_flags),
+                                     GSS_C_INDEFINITE, bindings, &input, &mech, &output,
+                                     &ret_flags, &lifetime);
+        st = shim_gss_status("gss_init_sec_context", major, minor, ctx->pkg->mech);
+        goto leg_done;
+    }
+    if ((st = shim_credential_initiator(ctx->cred, &gcred)) != SEC_E_OK) {
+        if (!(first && shim_negotiate_falls_back(ctx->cred, st)))
+            goto failed;
+        kerberos_st = st;
+        snprintf(kerberos_text, sizeof(kerberos_text), "%s", SspiShimLastErrorMessage());
+        goto ntlm_first_leg;
+    }
+
     /* Heimdal's SPNEGO offers a mechanism only if a trial
      * gss_init_sec_context with the *default* credential succeeds, so for
      * the first leg of a password identity its private cache is made this
@@ -471,17 +496,42 @@ static SECURITY_STATUS initialize_context(PCredHandle phCredential, PCtxtHandle 
                                  bindings, &input, &mech, &output, &ret_flags, &lifetime);
     shim_krb5_restore_ccache(saved_default);
     st = shim_gss_status("gss_init_sec_context", major, minor, ctx->pkg->mech);
+    if (st < 0 && first) {
+        gss_release_buffer(&minor, &output);
+        st = shim_negotiate_diagnose_init(ctx, gcred, major, minor, st);
+        if (!shim_negotiate_falls_back(ctx->cred, st))
+            goto failed;
+        kerberos_st = st;
+        snprintf(kerberos_text, sizeof(kerberos_text), "%s", SspiShimLastErrorMessage());
+    ntlm_first_leg:
+        if (ctx->gss != GSS_C_NO_CONTEXT)
+            gss_delete_sec_context(&minor, &ctx->gss, GSS_C_NO_BUFFER);
+        major = shim_ntlm_spnego_first_leg(&minor, ctx, gssmap_isc_req_to_gss(ctx->req_flags),
+                                           bindings, &input, &mech, &output, &ret_flags,
+                                           &lifetime);
+        st = shim_gss_status("gss_init_sec_context (NTLM inside Negotiate)", major, minor,
+                             &shim_oid_spnego);
+        if (st < 0 && kerberos_st != SEC_E_OK) {
+            char ntlm_text[400];
+            snprintf(ntlm_text, sizeof(ntlm_text), "%s", SspiShimLastErrorMessage());
+            st = shim_fail(kerberos_st, "%s; the NTLM fallback failed too: %s", kerberos_text,
+                           ntlm_text);
+        }
+        if (st >= 0 && mech == GSS_C_NO_OID)
+            mech = &shim_oid_ntlm;
+    }
+leg_done:
     if (st < 0) {
         gss_release_buffer(&minor, &output);
-        if (first)
-            st = shim_negotiate_diagnose_init(ctx, gcred, major, minor, st);
         goto failed;
     }
-    if (ctx->pkg->ops != NULL && ctx->pkg->ops->never_mutual)
+    if (mech != GSS_C_NO_OID)
+        ctx->actual_mech = mech;
+    const struct shim_package_ops *ops = shim_context_ops(ctx);
+    if (ops != NULL && ops->never_mutual)
         ret_flags &= ~(OM_uint32)GSS_C_MUTUAL_FLAG;
     ctx->gss_flags = ret_flags;
     ctx->lifetime = lifetime;
-    ctx->actual_mech = mech;
     ctx->established = (st == SEC_E_OK);
     ctx->ret_flags = gssmap_gss_to_isc_ret(ret_flags) | shim_ret_flags(true, ctx->req_flags) |
                      ctx->pkg_ret_flags;
@@ -680,6 +730,12 @@ static SECURITY_STATUS accept_security_context(
          (!first && (st = shim_ntlm_check_bindings(input, bindings)) != SEC_E_OK)))
         goto failed;
 
+    /* NTLM inside Negotiate: known from the client's first token.  Without
+     * this, a wrong NTLM password inside Heimdal's SPNEGO came back as
+     * SEC_E_INTERNAL_ERROR (GSS_S_FAILURE, minor 0, no mechanism known
+     * to read it as NTLM's SEC_E_LOGON_DENIED; measured, check_ntlm). */
+    if (first && ctx->pkg->mech == &shim_oid_spnego && ntlm_first_token(&input))
+        ctx->actual_mech = &shim_oid_ntlm;
     OM_uint32 major, minor, ret_flags = 0, lifetime = 0;
     gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
     gss_OID mech = GSS_C_NO_OID;
@@ -692,8 +748,13 @@ static SECURITY_STATUS accept_security_context(
                                    &ret_flags, &lifetime, &delegated);
     st = shim_gss_status_side("gss_accept_sec_context", major, minor, ctx->pkg->mech,
                               GSSMAP_ACCEPTOR);
-    if (st < 0 && ctx->pkg->ops != NULL && ctx->pkg->ops->accept_status != NULL)
-        st = ctx->pkg->ops->accept_status(major, minor, st);
+    if (mech != GSS_C_NO_OID)
+        ctx->actual_mech = mech;
+    /* NTLM inside Negotiate: the NTLM package's reading of the failure
+     * (the mechanism is known from the first leg on). */
+    const struct shim_package_ops *ops = shim_context_ops(ctx);
+    if (st < 0 && ops != NULL && ops->accept_status != NULL)
+        st = ops->accept_status(major, minor, st);
     if (peer != GSS_C_NO_NAME) {
         if (ctx->peer != GSS_C_NO_NAME)
             gss_release_name(&minor, &ctx->peer);
@@ -715,11 +776,10 @@ static SECURITY_STATUS accept_security_context(
             st = shim_negotiate_diagnose_accept(ctx, &input, major, minor, st);
         goto failed;
     }
-    if (ctx->pkg->ops != NULL && ctx->pkg->ops->never_mutual)
+    if (ops != NULL && ops->never_mutual)
         ret_flags &= ~(OM_uint32)GSS_C_MUTUAL_FLAG;
     ctx->gss_flags = ret_flags;
     ctx->lifetime = lifetime;
-    ctx->actual_mech = mech;
     ctx->established = (st == SEC_E_OK);
     ctx->ret_flags = gssmap_gss_to_asc_ret(ret_flags) | shim_ret_flags(false, ctx->req_flags);
 

@@ -238,6 +238,13 @@ SECURITY_STATUS shim_credential_create(const char *principal, const char *packag
             if (st == SEC_E_OK)
                 st = import_principal(cred->principal, &cred->desired_name);
         }
+        /* As Windows' Negotiate: a PackageList that leaves neither
+         * Kerberos nor NTLM leaves nothing to log on with. */
+        if (st == SEC_E_OK && cred->identity.packages != NULL && pkg->mech == &shim_oid_spnego &&
+            !shim_negotiate_allows(cred, true) && !shim_negotiate_allows(cred, false))
+            st = shim_fail(SEC_E_NO_CREDENTIALS,
+                           "the identity's package list '%s' allows neither Kerberos nor NTLM",
+                           cred->identity.packages);
     }
     if (st == SEC_E_OK && cred->desired_name == GSS_C_NO_NAME && principal != NULL &&
         principal[0] != '\0') {

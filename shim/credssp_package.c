@@ -81,47 +81,16 @@ static SECURITY_STATUS set_option(gss_cred_id_t *cred, gss_OID option, const voi
 }
 
 /*
- * The inner package a SEC_WINNT_AUTH_IDENTITY_EX(2) PackageList leaves
- * ("NTLM", "!Kerberos", "Kerberos,NTLM"; comma-separated, '!' excludes,
- * case-insensitive; names other than Kerberos and NTLM are ignored): as
- * Windows' Negotiate, a package runs when no entry excludes it and either
- * no entry names a package positively or one names it.  Windows' CredSSP
- * runs its inner context through Negotiate and so honours the same list.
- * Returns "Negotiate" (Kerberos allowed: SPNEGO, the default), "NTLM"
- * (only NTLM allowed) or NULL (neither).
+ * The inner package the identity's PackageList leaves (shim/identity.c
+ * parses it, as Windows' Negotiate does; Windows' CredSSP runs its inner
+ * context through Negotiate and so honours the same list).  Returns
+ * "Negotiate" (Kerberos allowed: SPNEGO, the default), "NTLM" (only NTLM
+ * allowed) or NULL (neither).
  */
 static const char *inner_package(const char *list)
 {
-    bool kerberos_named = false, ntlm_named = false, kerberos_out = false, ntlm_out = false;
-    bool positive = false;
-    const char *p = list;
-    while (p != NULL && *p != '\0') {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        const char *e = p;
-        while (n > 0 && (*e == ' ' || *e == '\t')) {
-            e++;
-            n--;
-        }
-        while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == '\t'))
-            n--;
-        bool out = n > 0 && *e == '!';
-        if (out) {
-            e++;
-            n--;
-        }
-        bool kerberos = n == 8 && strncasecmp(e, "Kerberos", 8) == 0;
-        bool ntlm = n == 4 && strncasecmp(e, "NTLM", 4) == 0;
-        if (kerberos)
-            *(out ? &kerberos_out : &kerberos_named) = true;
-        if (ntlm)
-            *(out ? &ntlm_out : &ntlm_named) = true;
-        if (!out && (kerberos || ntlm))
-            positive = true;
-        p = end ? end + 1 : NULL;
-    }
-    bool kerberos = !kerberos_out && (!positive || kerberos_named);
-    bool ntlm = !ntlm_out && (!positive || ntlm_named);
+    bool kerberos, ntlm;
+    shim_identity_packages(list, &kerberos, &ntlm);
     if (kerberos)
         return "Negotiate";
     return ntlm ? "NTLM" : NULL;

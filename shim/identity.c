@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth_identity.h"
 #include "shim_internal.h"
@@ -136,4 +137,46 @@ void shim_identity_clear(struct shim_identity *id)
         free(id->password);
     }
     memset(id, 0, sizeof(*id));
+}
+
+/*
+ * Which packages a SEC_WINNT_AUTH_IDENTITY_EX(2) PackageList leaves to
+ * Negotiate ("NTLM", "!Kerberos", "Kerberos,NTLM"; comma-separated, '!'
+ * excludes, case-insensitive; names other than Kerberos and NTLM are
+ * ignored): as Windows' Negotiate, a package runs when no entry excludes
+ * it and either no entry names a package positively or one names it.  No
+ * list (NULL) allows both.
+ */
+void shim_identity_packages(const char *list, bool *kerberos, bool *ntlm)
+{
+    bool kerberos_named = false, ntlm_named = false, kerberos_out = false, ntlm_out = false;
+    bool positive = false;
+    const char *p = list;
+    while (p != NULL && *p != '\0') {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *e = p;
+        while (n > 0 && (*e == ' ' || *e == '\t')) {
+            e++;
+            n--;
+        }
+        while (n > 0 && (e[n - 1] == ' ' || e[n - 1] == '\t'))
+            n--;
+        bool out = n > 0 && *e == '!';
+        if (out) {
+            e++;
+            n--;
+        }
+        bool is_kerberos = n == 8 && strncasecmp(e, "Kerberos", 8) == 0;
+        bool is_ntlm = n == 4 && strncasecmp(e, "NTLM", 4) == 0;
+        if (is_kerberos)
+            *(out ? &kerberos_out : &kerberos_named) = true;
+        if (is_ntlm)
+            *(out ? &ntlm_out : &ntlm_named) = true;
+        if (!out && (is_kerberos || is_ntlm))
+            positive = true;
+        p = end ? end + 1 : NULL;
+    }
+    *kerberos = !kerberos_out && (!positive || kerberos_named);
+    *ntlm = !ntlm_out && (!positive || ntlm_named);
 }

@@ -276,6 +276,19 @@ out:
     return st;
 }
 
+char *shim_krb5_empty_ccache(void)
+{
+    krb5_context k;
+    krb5_ccache cc;
+    char *name = NULL;
+    if (krb5_init_context(&k) != 0)
+        return NULL;
+    if (new_memory_ccache(k, &cc, &name) == 0)
+        krb5_cc_close(k, cc);
+    krb5_free_context(k);
+    return name;
+}
+
 void shim_krb5_destroy_ccache(const char *ccache_name)
 {
     krb5_context k;

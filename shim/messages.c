@@ -1165,9 +1165,10 @@ static bool package_message(PCtxtHandle phContext, enum package_call call, ULONG
                             PSecBufferDesc pMessage, ULONG *pfQOP, SECURITY_STATUS *st)
 {
     struct shim_context *ctx = shim_handle_get(phContext, SHIM_HANDLE_CONTEXT);
-    if (ctx == NULL || ctx->pkg->ops == NULL)
+    /* NTLM inside Negotiate takes the NTLM package's calls. */
+    const struct shim_package_ops *ops = ctx != NULL ? shim_context_ops(ctx) : NULL;
+    if (ops == NULL)
         return false;
-    const struct shim_package_ops *ops = ctx->pkg->ops;
     bool handled = false;
     pthread_mutex_t *lock = context_lock(ctx);
     pthread_mutex_lock(lock);

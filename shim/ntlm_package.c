@@ -23,12 +23,14 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #ifdef SSPI_SHIM_HEIMDAL
 #include <sys/mman.h>
 #include <unistd.h>
@@ -230,53 +232,92 @@ static pthread_mutex_t user_file_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Heimdal lib/gssapi/ntlm/init_sec_context.c reads the first
  * "DOMAIN:user:password" line of $NTLM_USER_FILE (split at every ':', so
- * none of the three may hold one).  The file is a memfd: the password
- * never reaches a disk, and the file is gone when it is closed. */
-static SECURITY_STATUS heimdal_password_cred(const struct shim_identity *id, gss_cred_id_t *out)
+ * none of the three may hold one) whose domain is the one asked for (any
+ * line when none is).  The file is a memfd: the password never reaches a
+ * disk, and the file is gone when it is closed.  The identity's own line
+ * comes first; `also_domain` (or NULL) gets a second line with the same
+ * account.  Returns the descriptor in *fd. */
+static SECURITY_STATUS user_file(const struct shim_identity *id, const char *also_domain,
+                                 int *fd)
 {
-    const char *domain = id->domain;
-    char *realm = NULL;
+    const char *domain = id->domain, *user = id->user;
+    char *realm = NULL, *split = NULL;
+    *fd = -1;
+    /* No domain field: "DOMAIN\user" or "user@domain" in the user field
+     * (a Negotiate identity often carries a UPN) gives both parts. */
+    const char *sep = NULL;
+    if ((domain == NULL || domain[0] == '\0') &&
+        ((sep = strchr(user, '\\')) != NULL || (sep = strrchr(user, '@')) != NULL) &&
+        sep != user && sep[1] != '\0' && (split = strdup(user)) != NULL) {
+        split[sep - user] = '\0';
+        if (*sep == '\\') {
+            domain = split;
+            user = split + (sep - user) + 1;
+        } else {
+            user = split;
+            domain = split + (sep - id->user) + 1;
+        }
+    }
     if (domain == NULL || domain[0] == '\0')
         domain = realm = shim_default_realm();
     if (domain == NULL)
         domain = "WORKGROUP";
-    if (strpbrk(id->user, ":\r\n") != NULL || strpbrk(domain, ":\r\n") != NULL ||
-        strpbrk(id->password, ":\r\n") != NULL || id->user[0] == '\0' || id->password[0] == '\0') {
+    if (also_domain != NULL && strcasecmp(also_domain, domain) == 0)
+        also_domain = NULL;
+    if (strpbrk(user, ":\r\n") != NULL || strpbrk(domain, ":\r\n") != NULL ||
+        (also_domain != NULL && strpbrk(also_domain, ":\r\n") != NULL) ||
+        strpbrk(id->password, ":\r\n") != NULL || user[0] == '\0' || id->password[0] == '\0') {
         free(realm);
+        free(split);
         return shim_fail(SEC_E_UNKNOWN_CREDENTIALS,
                          "Heimdal's NTLM mechanism takes no user name, domain or password that "
                          "is empty or holds ':' or a line break (it reads them from "
                          "DOMAIN:user:password lines)");
     }
-    size_t n = strlen(domain) + strlen(id->user) + strlen(id->password) + 4;
+    size_t n = strlen(domain) + (also_domain ? strlen(also_domain) : 0) +
+               2 * (strlen(user) + strlen(id->password)) + 8;
     char *line = malloc(n);
     if (line == NULL) {
         free(realm);
+        free(split);
         return SEC_E_INSUFFICIENT_MEMORY;
     }
-    int len = snprintf(line, n, "%s:%s:%s\n", domain, id->user, id->password);
+    int len = snprintf(line, n, "%s:%s:%s\n", domain, user, id->password);
+    if (also_domain != NULL)
+        len += snprintf(line + len, n - (size_t)len, "%s:%s:%s\n", also_domain, user,
+                        id->password);
     free(realm);
-    int fd = memfd_create("sspi-shim-ntlm", MFD_CLOEXEC);
-    bool written = fd >= 0 && write(fd, line, (size_t)len) == len;
+    free(split);
+    int memfd = memfd_create("sspi-shim-ntlm", MFD_CLOEXEC);
+    bool written = memfd >= 0 && write(memfd, line, (size_t)len) == len;
     explicit_bzero(line, n);
     free(line);
     if (!written) {
         int err = errno;
-        if (fd >= 0)
-            close(fd);
+        if (memfd >= 0)
+            close(memfd);
         return shim_fail(SEC_E_INTERNAL_ERROR, "cannot hand the password to Heimdal's NTLM "
                                                "mechanism (memfd): %s", strerror(err));
     }
+    *fd = memfd;
+    return SEC_E_OK;
+}
+
+/* Names the memfd in NTLM_USER_FILE, under user_file_lock; returns the
+ * previous value (malloc'd or NULL) for restore_user_file. */
+static char *use_user_file(int fd)
+{
     char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-
-    OM_uint32 major, minor;
     pthread_mutex_lock(&user_file_lock);
     const char *old = getenv("NTLM_USER_FILE");
     char *saved = old != NULL ? strdup(old) : NULL;
     setenv("NTLM_USER_FILE", path, 1);
-    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &ntlm_only, GSS_C_INITIATE,
-                             out, NULL, NULL);
+    return saved;
+}
+
+static void restore_user_file(char *saved, int fd)
+{
     if (saved != NULL)
         setenv("NTLM_USER_FILE", saved, 1);
     else
@@ -284,9 +325,53 @@ static SECURITY_STATUS heimdal_password_cred(const struct shim_identity *id, gss
     pthread_mutex_unlock(&user_file_lock);
     free(saved);
     close(fd);
+}
+
+static SECURITY_STATUS heimdal_password_cred(const struct shim_identity *id, gss_cred_id_t *out)
+{
+    int fd;
+    SECURITY_STATUS st = user_file(id, NULL, &fd);
+    if (st != SEC_E_OK)
+        return st;
+    OM_uint32 major, minor;
+    char *saved = use_user_file(fd);
+    major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &ntlm_only, GSS_C_INITIATE,
+                             out, NULL, NULL);
+    restore_user_file(saved, fd);
     if (GSS_ERROR(major))
         return shim_gss_status("gss_acquire_cred", major, minor, &shim_oid_ntlm);
     return SEC_E_OK;
+}
+
+/* The NTLM domain Heimdal's NTLM mechanism makes of a host-based target
+ * name "service@host.example.org" (lib/gssapi/ntlm/import_name.c: the
+ * label after the host's, uppercased; "host@localhost" -> "LOCALHOST"),
+ * malloc'd, or NULL. */
+static char *target_ntlm_domain(gss_name_t target)
+{
+    OM_uint32 minor;
+    gss_buffer_desc buf;
+    if (target == GSS_C_NO_NAME || GSS_ERROR(gss_display_name(&minor, target, &buf, NULL)))
+        return NULL;
+    char *text = strndup(buf.value, buf.length);
+    gss_release_buffer(&minor, &buf);
+    char *at = text != NULL ? strchr(text, '@') : NULL;
+    if (at == NULL) {
+        free(text);
+        return NULL;
+    }
+    char *p = at + 1, *dot = strchr(p, '.');
+    if (dot != NULL && dot[1] != '\0') {
+        p = dot + 1;
+        dot = strchr(p, '.');
+        if (dot != NULL)
+            *dot = '\0';
+    }
+    char *domain = strdup(p);
+    for (char *c = domain; c != NULL && *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    free(text);
+    return domain;
 }
 #endif
 
@@ -311,6 +396,101 @@ static SECURITY_STATUS password_cred(const struct shim_identity *id, const char 
         return shim_gss_status("gss_acquire_cred_with_password", major, minor, &shim_oid_ntlm);
     return SEC_E_OK;
 #endif
+}
+
+/* ------------------------------------------------------------ inside Negotiate */
+
+static gss_OID_desc oid_spnego_mech = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
+static gss_OID_set_desc spnego_only = {1, &oid_spnego_mech};
+
+#ifdef SSPI_SHIM_HEIMDAL
+/*
+ * Heimdal 7.8's SPNEGO initiator (lib/gssapi/spnego/compat.c,
+ * _gss_spnego_indicate_mechtypelist) offers Kerberos whenever a trial
+ * gss_init_sec_context with the *default* credential works, then each
+ * mechanism of the given credential whose trial with the default
+ * credential works; it has no gss_set_neg_mechs.  So for the length of
+ * this one call: the thread's default ccache is an empty MEMORY cache
+ * (the Kerberos trial fails, whatever the user's own cache holds), and
+ * NTLM_USER_FILE names a memfd with the identity's line (the credential's
+ * NTLM element) and a line for the target's NTLM domain (the NTLM trial
+ * looks the default credential up by that domain).
+ */
+static OM_uint32 spnego_ntlm_cred(OM_uint32 *minor, const struct shim_identity *id,
+                                  gss_name_t target, gss_cred_id_t *out, int *fd,
+                                  char **saved_file, char **saved_cc, char **empty_cc)
+{
+    char *domain = target_ntlm_domain(target);
+    SECURITY_STATUS st = user_file(id, domain, fd);
+    free(domain);
+    *minor = 0;
+    if (st != SEC_E_OK)
+        return GSS_S_NO_CRED;
+    *saved_file = use_user_file(*fd);
+    *empty_cc = shim_krb5_empty_ccache();
+    *saved_cc = *empty_cc != NULL ? shim_krb5_use_ccache(*empty_cc) : NULL;
+    return gss_acquire_cred(minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &spnego_only,
+                            GSS_C_INITIATE, out, NULL, NULL);
+}
+#endif
+
+OM_uint32 shim_ntlm_spnego_first_leg(OM_uint32 *minor, struct shim_context *ctx,
+                                     OM_uint32 req_flags, gss_channel_bindings_t bindings,
+                                     gss_buffer_t input, gss_OID *mech, gss_buffer_t output,
+                                     OM_uint32 *ret_flags, OM_uint32 *lifetime)
+{
+    const struct shim_identity *id = &ctx->cred->identity;
+    OM_uint32 major, tmp;
+    *minor = 0;
+    if (!mech_registered())
+        return GSS_S_BAD_MECH;
+    if (id->user == NULL || !id->has_password)
+        return GSS_S_NO_CRED;
+#ifdef SSPI_SHIM_HEIMDAL
+    int fd = -1;
+    char *saved_file = NULL, *saved_cc = NULL, *empty_cc = NULL;
+    major = spnego_ntlm_cred(minor, id, ctx->target, &ctx->ntlm_cred, &fd, &saved_file,
+                             &saved_cc, &empty_cc);
+    if (!GSS_ERROR(major))
+        major = gss_init_sec_context(minor, ctx->ntlm_cred, &ctx->gss, ctx->target,
+                                     &oid_spnego_mech, req_flags, GSS_C_INDEFINITE, bindings,
+                                     input, mech, output, ret_flags, lifetime);
+    if (fd >= 0) {
+        shim_krb5_restore_ccache(saved_cc);
+        restore_user_file(saved_file, fd);
+    }
+    if (empty_cc != NULL) {
+        shim_krb5_destroy_ccache(empty_cc);
+        free(empty_cc);
+    }
+#else
+    /* MIT krb5 (untested here): SPNEGO's own password credential over
+     * every negotiable mechanism, restricted to NTLM (gss-ntlmssp) with
+     * gss_set_neg_mechs; the account is "DOMAIN\user". */
+    char *account = account_text(id);
+    gss_name_t name = GSS_C_NO_NAME;
+    if (account == NULL)
+        return GSS_S_FAILURE;
+    gss_buffer_desc nbuf = {strlen(account), account};
+    major = gss_import_name(minor, &nbuf, &oid_nt_user_name, &name);
+    free(account);
+    if (!GSS_ERROR(major)) {
+        gss_buffer_desc pw = {strlen(id->password), id->password};
+        major = gss_acquire_cred_with_password(minor, name, &pw, GSS_C_INDEFINITE,
+                                               &spnego_only, GSS_C_INITIATE, &ctx->ntlm_cred,
+                                               NULL, NULL);
+        gss_release_name(&tmp, &name);
+    }
+    if (!GSS_ERROR(major))
+        major = gss_set_neg_mechs(minor, ctx->ntlm_cred, &ntlm_only);
+    if (!GSS_ERROR(major))
+        major = gss_init_sec_context(minor, ctx->ntlm_cred, &ctx->gss, ctx->target,
+                                     &oid_spnego_mech, req_flags, GSS_C_INDEFINITE, bindings,
+                                     input, mech, output, ret_flags, lifetime);
+#endif
+    if (GSS_ERROR(major) && ctx->ntlm_cred != GSS_C_NO_CREDENTIAL)
+        gss_release_cred(&tmp, &ctx->ntlm_cred);
+    return major;
 }
 
 static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, void *auth_data)

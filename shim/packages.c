@@ -78,7 +78,7 @@ static const gss_OID_desc *const credssp_accepts[] = {&shim_oid_credssp, NULL};
 static const struct shim_package packages[] = {
     {
         .name = "Negotiate",
-        .comment = "SPNEGO (RFC 4178) through the system GSS-API: Kerberos",
+        .comment = "SPNEGO (RFC 4178) through the system GSS-API: Kerberos, NTLM",
         .capabilities = COMMON_CAPS,
         .version = 1,
         .rpc_id = RPC_ID_GSS_NEGOTIATE,

@@ -140,6 +140,16 @@ SHIM_LOCAL SECURITY_STATUS shim_digest_decrypt(struct shim_context *ctx, PSecBuf
 /* The NTLM package's hooks and mechanism (shim/ntlm_package.c). */
 extern SHIM_LOCAL const struct shim_package_ops shim_ntlm_ops;
 extern SHIM_LOCAL gss_OID_desc shim_oid_ntlm;       /* 1.3.6.1.4.1.311.2.2.10 */
+/* The first leg of a Negotiate context run as SPNEGO offering NTLM alone,
+ * with the password identity of ctx->cred (the Negotiate fallback:
+ * shim/negotiate_ntlm.c).  Sets ctx->ntlm_cred, the SPNEGO credential the
+ * later legs use; GSS status as gss_init_sec_context's. */
+SHIM_LOCAL OM_uint32 shim_ntlm_spnego_first_leg(OM_uint32 *minor, struct shim_context *ctx,
+                                                OM_uint32 req_flags,
+                                                gss_channel_bindings_t bindings,
+                                                gss_buffer_t input, gss_OID *mech,
+                                                gss_buffer_t output, OM_uint32 *ret_flags,
+                                                OM_uint32 *lifetime);
 /* Whether a token is an NTLMSSP message ([MS-NLMP] 2.2.1 signature). */
 SHIM_LOCAL bool shim_is_ntlmssp(const void *data, size_t length);
 /* A short NEGOTIATE message (curl's) in the form the NTLM mechanisms take. */
@@ -195,6 +205,8 @@ struct shim_identity {
 SHIM_LOCAL SECURITY_STATUS shim_identity_decode(const void *auth_data,
                                                 struct shim_identity *out);
 SHIM_LOCAL void shim_identity_clear(struct shim_identity *id);
+/* What a PackageList (NULL: none) leaves to Negotiate: Kerberos, NTLM. */
+SHIM_LOCAL void shim_identity_packages(const char *list, bool *kerberos, bool *ntlm);
 
 /* ------------------------------------------------------------ credentials */
 
@@ -263,6 +275,9 @@ struct shim_context {
     gss_OID actual_mech;            /* owned by the GSS library */
     gss_name_t peer;                /* acceptor: the client's name */
     gss_cred_id_t delegated;
+    /* Negotiate initiator that fell back to NTLM: its SPNEGO credential
+     * (NTLM only), used on every leg instead of the credential's. */
+    gss_cred_id_t ntlm_cred;
     /* An output token that did not fit the caller's buffer: kept so the
      * caller can retry the same call with a bigger buffer. */
     gss_buffer_desc pending_output;
@@ -335,6 +350,21 @@ SHIM_LOCAL SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *c
                                                           OM_uint32 major, OM_uint32 minor,
                                                           SECURITY_STATUS status);
 
+/* NTLM inside Negotiate (shim/negotiate_ntlm.c).  Whether the credential's
+ * PackageList allows Kerberos (kerberos) or NTLM (!kerberos). */
+SHIM_LOCAL bool shim_negotiate_allows(const struct shim_credential *cred, bool kerberos);
+/* A Negotiate password credential whose PackageList leaves NTLM alone. */
+SHIM_LOCAL bool shim_negotiate_ntlm_only(const struct shim_credential *cred);
+/* Whether a Negotiate first leg whose Kerberos step failed with this
+ * status is run again with NTLM. */
+SHIM_LOCAL bool shim_negotiate_falls_back(const struct shim_credential *cred,
+                                          SECURITY_STATUS kerberos);
+/* Whether the context negotiated NTLM (raw or inside SPNEGO). */
+SHIM_LOCAL bool shim_context_is_ntlm(const struct shim_context *ctx);
+/* The package hooks for the context's messages and attributes: the NTLM
+ * package's for a Negotiate context that negotiated NTLM. */
+SHIM_LOCAL const struct shim_package_ops *shim_context_ops(const struct shim_context *ctx);
+
 /* ------------------------------------------------------------ replay */
 
 /* Acceptor replay protection for Kerberos AP-REQs whose GSS library keeps
@@ -375,6 +405,9 @@ SHIM_LOCAL SECURITY_STATUS shim_krb5_password_logon(const char *principal, const
                                                     const gss_OID_set mechs, gss_cred_id_t *out,
                                                     char **ccache_name, OM_uint32 *lifetime);
 SHIM_LOCAL void shim_krb5_destroy_ccache(const char *ccache_name);
+/* A new MEMORY cache with nothing in it (malloc'd name), for a default
+ * cache that must give no Kerberos credential. */
+SHIM_LOCAL char *shim_krb5_empty_ccache(void);
 /* Copies the tickets of a GSS credential (a delegated one) into a new
  * MEMORY cache and acquires a credential for mechs from it, as
  * shim_krb5_password_logon does. */

@@ -116,7 +116,7 @@ START_TEST(kdc_stopped_mid_run_then_restarted_same_handles)
 {
     start_realm(NULL);
     CredHandle cc, sc;
-    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred_kerberos(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
     ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     ASSERT_STATUS(full_handshake(&cc, &sc, TEST_REALM_HTTP_SERVICE, NULL), SEC_E_OK);
 
@@ -140,7 +140,7 @@ START_TEST(kdc_down_at_first_use_then_restarted_same_handle)
 {
     start_realm(NULL);
     CredHandle cc, sc;
-    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred_kerberos(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
     ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     ck_assert_int_eq(test_realm_stop_kdc(&realm), 0);
     ASSERT_STATUS(first_leg(&cc, TEST_REALM_HTTP_SERVICE), SEC_E_NO_AUTHENTICATING_AUTHORITY);
@@ -188,7 +188,7 @@ START_TEST(kdc_paused_past_the_timeout_fails_then_recovers)
     ck_assert_int_eq(test_realm_write_krb5_conf(&realm, conf, &opts), 0);
     ck_assert_int_eq(test_realm_use_krb5_conf(&realm, conf), 0);
     CredHandle cc, sc;
-    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred_kerberos(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
     ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     pause_kdc();
     double t0 = now_seconds();
@@ -223,7 +223,7 @@ START_TEST(kdc_paused_briefly_the_call_waits_and_succeeds)
     ck_assert_int_eq(test_realm_use_krb5_conf(&realm, conf), 0);
 
     CredHandle cc, sc;
-    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred_kerberos(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
     ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     pause_kdc();
     pid_t waker = fork();
@@ -405,7 +405,7 @@ START_TEST(replay_cache_on_a_full_disk)
     setenv("KRB5RCACHEDIR", dir, 1);
 
     CredHandle cc, sc;
-    ASSERT_STATUS(handshake_client_cred(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_client_cred_kerberos(PKG, alice_upn, TEST_REALM_ALICE_PASSWORD, &cc), SEC_E_OK);
     ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     struct handshake h;
     SECURITY_STATUS st = handshake_run(&cc, &sc, TEST_REALM_HTTP_SERVICE, FULL_REQ, 0, NULL, 0,

@@ -386,6 +386,264 @@ START_TEST(kerberos_inbound_needs_keytab_with_ntlm_present)
 }
 END_TEST
 
+
+#ifdef SSPI_SHIM_HEIMDAL
+/* ------------------------------------------------------------ inside Negotiate */
+
+#define UNKNOWN_SPN "HTTP/no-such-service"     /* not in the KDC */
+
+/* A Negotiate client with alice's password; packages = the EX identity's
+ * PackageList, or NULL for a plain SEC_WINNT_AUTH_IDENTITY_A. */
+static SECURITY_STATUS negotiate_client(const char *password, const char *packages,
+                                        CredHandle *cc)
+{
+    SEC_WINNT_AUTH_IDENTITY_EXA ex;
+    memset(&ex, 0, sizeof(ex));
+    ex.Version = SEC_WINNT_AUTH_IDENTITY_VERSION;
+    ex.Length = sizeof(ex);
+    ex.User = (unsigned char *)USER;
+    ex.UserLength = (ULONG)strlen(USER);
+    ex.Domain = (unsigned char *)realm.realm;
+    ex.DomainLength = (ULONG)strlen(realm.realm);
+    ex.Password = (unsigned char *)password;
+    ex.PasswordLength = (ULONG)strlen(password);
+    ex.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    ex.PackageList = (unsigned char *)packages;
+    ex.PackageListLength = packages ? (ULONG)strlen(packages) : 0;
+    TimeStamp expiry;
+    return AcquireCredentialsHandleA(NULL, NEGOSSP_NAME_A, SECPKG_CRED_OUTBOUND, NULL, &ex, NULL,
+                                     NULL, cc, &expiry);
+}
+
+/* The package each side reports, through both attributes. */
+static void assert_negotiated(struct handshake *h, const char *package)
+{
+    CtxtHandle *sides[2] = {&h->client, &h->server};
+    for (int i = 0; i < 2; i++) {
+        SecPkgContext_NegotiationInfoA ni;
+        ASSERT_STATUS(QueryContextAttributesA(sides[i], SECPKG_ATTR_NEGOTIATION_INFO, &ni),
+                      SEC_E_OK);
+        ck_assert_msg(strcmp(ni.PackageInfo->Name, package) == 0, "%s negotiated %s, not %s",
+                      i ? "server" : "client", ni.PackageInfo->Name, package);
+        ck_assert_uint_eq(ni.NegotiationState, SECPKG_NEGOTIATION_COMPLETE);
+        FreeContextBuffer(ni.PackageInfo);
+        SecPkgContext_PackageInfoA pi;
+        ASSERT_STATUS(QueryContextAttributesA(sides[i], SECPKG_ATTR_PACKAGE_INFO, &pi), SEC_E_OK);
+        ck_assert_str_eq(pi.PackageInfo->Name, package);
+        FreeContextBuffer(pi.PackageInfo);
+    }
+}
+
+/* Signatures and sealing both ways on an established pair. */
+static void assert_messages(struct handshake *h)
+{
+    CtxtHandle *sides[2][2] = {{&h->client, &h->server}, {&h->server, &h->client}};
+    SecPkgContext_Sizes sizes;
+    ASSERT_STATUS(QueryContextAttributesA(&h->client, SECPKG_ATTR_SIZES, &sizes), SEC_E_OK);
+    for (int dir = 0; dir < 2; dir++) {
+        CtxtHandle *from = sides[dir][0], *to = sides[dir][1];
+        char text[] = "signed inside Negotiate";
+        unsigned char sig[128];
+        SecBuffer mb[2] = {{sizeof(text), SECBUFFER_DATA, text},
+                           {sizes.cbMaxSignature, SECBUFFER_TOKEN, sig}};
+        SecBufferDesc md = {SECBUFFER_VERSION, 2, mb};
+        ASSERT_STATUS(MakeSignature(from, 0, &md, 0), SEC_E_OK);
+        ULONG qop = 99;
+        ASSERT_STATUS(VerifySignature(to, &md, 0, &qop), SEC_E_OK);
+        char plain[] = "sealed inside Negotiate";
+        char data[sizeof(plain)];
+        unsigned char trailer[128];
+        memcpy(data, plain, sizeof(plain));
+        SecBuffer eb[2] = {{sizes.cbSecurityTrailer, SECBUFFER_TOKEN, trailer},
+                           {sizeof(data), SECBUFFER_DATA, data}};
+        SecBufferDesc ed = {SECBUFFER_VERSION, 2, eb};
+        ASSERT_STATUS(EncryptMessage(from, 0, &ed, 0), SEC_E_OK);
+        ck_assert(memcmp(data, plain, sizeof(plain)) != 0);
+        ASSERT_STATUS(DecryptMessage(to, &ed, 0, &qop), SEC_E_OK);
+        ck_assert_mem_eq(data, plain, sizeof(plain));
+    }
+}
+
+/* (a) A known SPN: Kerberos, as before. */
+START_TEST(negotiate_known_spn_uses_kerberos)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    ASSERT_STATUS(negotiate_client(PASSWORD, NULL, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(NEGOSSP_NAME_A, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ | ISC_REQ_MUTUAL_AUTH, ASC_REQ, NULL,
+                                0, NULL, 0, &h),
+                  SEC_E_OK);
+    assert_negotiated(&h, "Kerberos");
+    ck_assert(h.client_attr & ISC_RET_MUTUAL_AUTH);
+    assert_messages(&h);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* (b) An SPN the KDC does not know: NTLM inside SPNEGO, accepted by the
+ * Negotiate server; NTLM reported on both sides; messages work. */
+START_TEST(negotiate_unknown_spn_falls_back_to_ntlm)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    ASSERT_STATUS(negotiate_client(PASSWORD, NULL, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(NEGOSSP_NAME_A, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, UNKNOWN_SPN, ISC_REQ | ISC_REQ_MUTUAL_AUTH, ASC_REQ,
+                                NULL, 0, NULL, 0, &h),
+                  SEC_E_OK);
+    assert_negotiated(&h, "NTLM");
+    ck_assert(!(h.client_attr & ISC_RET_MUTUAL_AUTH));
+    SecPkgContext_NamesA names;
+    ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
+    const char *bs = strrchr(names.sUserName, '\\');
+    ck_assert_msg(bs != NULL && strcmp(bs + 1, USER) == 0, "NAMES '%s'", names.sUserName);
+    FreeContextBuffer(names.sUserName);
+    assert_messages(&h);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* The same with a UPN in the user field and no domain, as Negotiate
+ * callers often pass it: NTLM gets "alice" in the realm's domain. */
+START_TEST(negotiate_upn_identity_falls_back_to_ntlm)
+{
+    char upn[300];
+    snprintf(upn, sizeof(upn), "%s@%s", USER, realm.realm);
+    CredHandle cc, sc;
+    struct handshake h;
+    ASSERT_STATUS(handshake_client_cred(NEGOSSP_NAME_A, upn, PASSWORD, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(NEGOSSP_NAME_A, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, UNKNOWN_SPN, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_OK);
+    assert_negotiated(&h, "NTLM");
+    SecPkgContext_NamesA names;
+    ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
+    const char *bs = strrchr(names.sUserName, '\\');
+    ck_assert_msg(bs != NULL && strcmp(bs + 1, USER) == 0, "NAMES '%s'", names.sUserName);
+    FreeContextBuffer(names.sUserName);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* (c) "!NTLM": no fallback, the Kerberos status. */
+START_TEST(negotiate_no_ntlm_unknown_spn_is_target_unknown)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    ASSERT_STATUS(negotiate_client(PASSWORD, "!NTLM", &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(NEGOSSP_NAME_A, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, UNKNOWN_SPN, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_TARGET_UNKNOWN);
+    ck_assert(!h.have_client);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* (d) "NTLM" (and "ntlm, !kerberos"): NTLM even where Kerberos works. */
+START_TEST(negotiate_package_list_ntlm_only)
+{
+    const char *lists[] = {"NTLM", "ntlm, !kerberos"};
+    for (int i = 0; i < 2; i++) {
+        CredHandle cc, sc;
+        struct handshake h;
+        ASSERT_STATUS(negotiate_client(PASSWORD, lists[i], &cc), SEC_E_OK);
+        ASSERT_STATUS(handshake_server_cred(NEGOSSP_NAME_A, &sc), SEC_E_OK);
+        ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                      SEC_E_OK);
+        assert_negotiated(&h, "NTLM");
+        handshake_end(&h);
+        FreeCredentialsHandle(&cc);
+        FreeCredentialsHandle(&sc);
+    }
+}
+END_TEST
+
+/* Neither package left: nothing to log on with. */
+START_TEST(negotiate_package_list_neither_is_no_credentials)
+{
+    CredHandle cc;
+    ASSERT_STATUS(negotiate_client(PASSWORD, "!Kerberos,!NTLM", &cc), SEC_E_NO_CREDENTIALS);
+}
+END_TEST
+
+/* (e) A wrong password: the KDC's answer is final (no NTLM attempt with
+ * the same password), SEC_E_LOGON_DENIED from the first
+ * InitializeSecurityContext; with NTLM alone, from the acceptor. */
+START_TEST(negotiate_wrong_password_is_logon_denied)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    ASSERT_STATUS(negotiate_client("not-the-password", NULL, &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(NEGOSSP_NAME_A, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, UNKNOWN_SPN, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_LOGON_DENIED);
+    ck_assert(!h.have_client);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+
+    ASSERT_STATUS(negotiate_client("not-the-password", "NTLM", &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, NULL, 0, NULL, 0, &h),
+                  SEC_E_LOGON_DENIED);
+    ck_assert_int_eq(h.server_last, SEC_E_LOGON_DENIED);
+    handshake_end(&h);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
+/* No KDC answering: the first leg is NTLM inside SPNEGO.  (The handshake
+ * cannot finish: Heimdal's NTLM acceptor needs the same KDC.) */
+START_TEST(negotiate_unreachable_kdc_offers_ntlm)
+{
+    char conf[600];
+    snprintf(conf, sizeof(conf), "%s/unreachable-krb5.conf", realm.dir);
+    struct test_realm_krb5_conf opts;
+    memset(&opts, 0, sizeof(opts));
+    opts.kdc_port = test_realm_unused_port();
+    ck_assert_int_eq(test_realm_write_krb5_conf(&realm, conf, &opts), 0);
+    ck_assert_int_eq(test_realm_use_krb5_conf(&realm, conf), 0);
+    CredHandle cc;
+    ASSERT_STATUS(negotiate_client(PASSWORD, NULL, &cc), SEC_E_OK);
+    CtxtHandle ctx;
+    unsigned char out[4096];
+    SecBuffer ob = {sizeof(out), SECBUFFER_TOKEN, out};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attr;
+    TimeStamp ts;
+    SECURITY_STATUS st = InitializeSecurityContextA(&cc, NULL, TARGET, ISC_REQ, 0,
+                                                    SECURITY_NATIVE_DREP, NULL, 0, &ctx, &od,
+                                                    &attr, &ts);
+    test_realm_use_krb5_conf(&realm, NULL);
+    ck_assert_msg(st == SEC_I_CONTINUE_NEEDED, "got 0x%08x: %s", (unsigned)st,
+                  SspiShimLastErrorMessage());
+    /* A NegTokenInit (0x60, SPNEGO OID) whose mechToken is an NTLMSSP NEGOTIATE. */
+    ck_assert(ob.cbBuffer > 20 && out[0] == 0x60);
+    ck_assert(memmem(out, ob.cbBuffer, "NTLMSSP\0\1\0\0\0", 12) != NULL);
+    DeleteSecurityContext(&ctx);
+    FreeCredentialsHandle(&cc);
+
+    /* "!NTLM": the Kerberos status instead. */
+    ck_assert_int_eq(test_realm_use_krb5_conf(&realm, conf), 0);
+    ASSERT_STATUS(negotiate_client(PASSWORD, "!NTLM", &cc), SEC_E_OK);
+    ob.cbBuffer = sizeof(out);
+    st = InitializeSecurityContextA(&cc, NULL, TARGET, ISC_REQ, 0, SECURITY_NATIVE_DREP, NULL, 0,
+                                    &ctx, &od, &attr, &ts);
+    test_realm_use_krb5_conf(&realm, NULL);
+    ck_assert_int_eq(st, SEC_E_NO_AUTHENTICATING_AUTHORITY);
+    FreeCredentialsHandle(&cc);
+}
+END_TEST
+#endif
+
 /* ------------------------------------------------------------ setup */
 
 #ifdef SSPI_SHIM_HEIMDAL
@@ -462,6 +720,19 @@ int main(void)
     tcase_add_test(tc, unknown_user_is_logon_denied);
     tcase_add_test(tc, garbage_reply_is_invalid_token);
     tcase_add_test(tc, kerberos_inbound_needs_keytab_with_ntlm_present);
+#ifdef SSPI_SHIM_HEIMDAL
+    TCase *neg = tcase_create("negotiate");
+    tcase_set_timeout(neg, 60);
+    tcase_add_test(neg, negotiate_known_spn_uses_kerberos);
+    tcase_add_test(neg, negotiate_unknown_spn_falls_back_to_ntlm);
+    tcase_add_test(neg, negotiate_upn_identity_falls_back_to_ntlm);
+    tcase_add_test(neg, negotiate_no_ntlm_unknown_spn_is_target_unknown);
+    tcase_add_test(neg, negotiate_package_list_ntlm_only);
+    tcase_add_test(neg, negotiate_package_list_neither_is_no_credentials);
+    tcase_add_test(neg, negotiate_wrong_password_is_logon_denied);
+    tcase_add_test(neg, negotiate_unreachable_kdc_offers_ntlm);
+    suite_add_tcase(s, neg);
+#endif
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -19,6 +19,27 @@ SECURITY_STATUS handshake_client_cred(const char *pkg, const char *user, const c
                                      user ? &id : NULL, NULL, NULL, out, &expiry);
 }
 
+SECURITY_STATUS handshake_client_cred_kerberos(const char *pkg, const char *user,
+                                               const char *password, CredHandle *out)
+{
+    if (strcmp(pkg, "Negotiate") != 0)
+        return handshake_client_cred(pkg, user, password, out);
+    SEC_WINNT_AUTH_IDENTITY_EXA ex;
+    memset(&ex, 0, sizeof(ex));
+    ex.Version = SEC_WINNT_AUTH_IDENTITY_VERSION;
+    ex.Length = sizeof(ex);
+    ex.User = (unsigned char *)user;
+    ex.UserLength = (ULONG)strlen(user);
+    ex.Password = (unsigned char *)password;
+    ex.PasswordLength = (ULONG)strlen(password);
+    ex.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    ex.PackageList = (unsigned char *)"!NTLM";
+    ex.PackageListLength = 5;
+    TimeStamp expiry;
+    return AcquireCredentialsHandleA(NULL, (LPSTR)pkg, SECPKG_CRED_OUTBOUND, NULL, &ex, NULL,
+                                     NULL, out, &expiry);
+}
+
 SECURITY_STATUS handshake_server_cred(const char *pkg, CredHandle *out)
 {
     TimeStamp expiry;

@@ -24,6 +24,11 @@ struct handshake {
  * cache; inbound: the keytab. */
 SECURITY_STATUS handshake_client_cred(const char *pkg, const char *user, const char *password,
                                       CredHandle *out);
+/* The same password identity, for Negotiate with PackageList "!NTLM": a
+ * test of a Kerberos failure status (Negotiate would otherwise fall back
+ * to NTLM when Kerberos cannot be used; docs/kerberos.md). */
+SECURITY_STATUS handshake_client_cred_kerberos(const char *pkg, const char *user,
+                                               const char *password, CredHandle *out);
 SECURITY_STATUS handshake_server_cred(const char *pkg, CredHandle *out);
 
 /*
