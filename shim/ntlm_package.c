@@ -573,6 +573,32 @@ static SECURITY_STATUS ntlm_acquire(struct shim_credential *cred, const char *pr
 
 /* ------------------------------------------------------------ status */
 
+#ifndef SSPI_SHIM_HEIMDAL
+/*
+ * NTLM inside SPNEGO: MIT's SPNEGO hands back gss-ntlmssp's minor code as
+ * mechglue's mapped number (measured: 100005 for EINVAL), and MIT has no
+ * public call that maps it back.  Its text is still the mechanism's
+ * (strerror, for gss-ntlmssp's errno codes), so the two codes are
+ * recognised by that.
+ */
+static bool spnego_minor_is_errno(OM_uint32 minor)
+{
+    OM_uint32 tmp, more = 0;
+    gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
+    if (minor == 0 ||
+        GSS_ERROR(gss_display_status(&tmp, minor, GSS_C_MECH_CODE, GSS_C_NO_OID, &more, &text)))
+        return false;
+    bool match = false;
+    const int codes[] = {EINVAL, EACCES};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]) && !match; i++) {
+        const char *want = strerror(codes[i]);
+        match = text.length == strlen(want) && memcmp(text.value, want, text.length) == 0;
+    }
+    gss_release_buffer(&tmp, &text);
+    return match;
+}
+#endif
+
 /*
  * The response did not verify.  Measured: gss-ntlmssp 1.2 answers
  * GSS_S_FAILURE with EINVAL for a wrong password and EACCES for a user
@@ -587,7 +613,7 @@ static SECURITY_STATUS ntlm_accept_status(OM_uint32 major, OM_uint32 minor, SECU
 #ifdef SSPI_SHIM_HEIMDAL
     bool denied = minor == 0;
 #else
-    bool denied = minor == EINVAL || minor == EACCES;
+    bool denied = minor == EINVAL || minor == EACCES || spnego_minor_is_errno(minor);
 #endif
     if (!denied)
         return st;

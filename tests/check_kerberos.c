@@ -547,6 +547,12 @@ START_TEST(unknown_spn_is_target_unknown)
                   SEC_E_TARGET_UNKNOWN);
     if (strcmp(PKG, "Negotiate") != 0)
         return;
+#ifndef SSPI_SHIM_HEIMDAL
+    /* MIT: this process registers no NTLM mechanism (gss-ntlmssp is
+     * registered by check_ntlm, which runs the fallback to the end), so
+     * there is nothing to fall back to and the Kerberos status stands. */
+    return;
+#endif
     /* Negotiate with NTLM allowed (no PackageList): the first leg falls
      * back to NTLM inside SPNEGO, as Windows' does (check_ntlm runs it to
      * the end against an NTLM acceptor). */
