@@ -362,10 +362,10 @@ static OM_uint32 check_peer(OM_uint32 *minor, struct cs_ctx *ctx, const struct c
  * SIGNATURE followed by the sealed data ([MS-NLMP] 3.4.4, 2.2.2.9.1; [MS-CSSP]
  * 3.1.5).  gss-ntlmssp's wrap token has that layout; Heimdal's NTLM puts the
  * signature after the sealed data (docs/ntlm.md).  With Heimdal the 16 bytes
- * are moved to where each side expects them.  Not enough on its own: with
- * FreeRDP 2.11 Heimdal 7.8's unwrap still says GSS_S_BAD_SIG (its KDC had
- * verified the NTLMv2 response; the session keys are not yet examined), see
- * tests/interop-freerdp-credssp.sh.
+ * are moved to where each side expects them.  Not enough with an [MS-NLMP]
+ * client such as FreeRDP: Heimdal's KDC derives the wrong key-exchange key
+ * for NTLMv2 (docs/credssp.md), so that acceptor runs our own NTLM
+ * (ntlm_server.c) when a user store is configured.
  */
 #define NTLM_SIGNATURE_LEN 16
 
