@@ -210,7 +210,7 @@ int ntlm_user_file_lookup(const char *path, const char *domain, const char *user
                           char **password, char **line_domain)
 {
     FILE *f;
-    char *line = NULL;
+    char *line = NULL, iobuf[4096];
     size_t cap = 0;
     ssize_t n;
     int rc = NTLM_ERR_LOGON;
@@ -219,6 +219,8 @@ int ntlm_user_file_lookup(const char *path, const char *domain, const char *user
         *line_domain = NULL;
     if (path == NULL || path[0] == '\0' || (f = fopen(path, "re")) == NULL)
         return NTLM_ERR_LOGON;
+    /* stdio's buffer holds every password read: ours, wiped below */
+    setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
     /* DOMAIN:USER:PASSWORD; the password is the rest of the line (it may
      * hold colons).  Other lines are skipped. */
     while (rc == NTLM_ERR_LOGON && (n = getline(&line, &cap, f)) >= 0) {
@@ -248,6 +250,7 @@ int ntlm_user_file_lookup(const char *path, const char *domain, const char *user
         free(line);
     }
     fclose(f);
+    OPENSSL_cleanse(iobuf, sizeof(iobuf));
     return rc;
 }
 
