@@ -587,6 +587,107 @@ START_TEST(package_info)
 }
 END_TEST
 
+#ifdef SSPI_SHIM_HEIMDAL
+/*
+ * Raw NTLM inside CredSSP against the mechanism's own NTLMv2 acceptor
+ * (mechs/credssp/ntlm_server.c, the Heimdal build's, since Heimdal's NTLM
+ * acceptor cannot unseal an [MS-NLMP] client's pubKeyAuth): the user store
+ * is SSPI_SHIM_CREDSSP_NTLM_USER_FILE.  Tampered AUTHENTICATE messages
+ * (MIC, NTProofStr) are refused in check_ntlm_codec, below the TLS layer.
+ */
+static SECURITY_STATUS ntlm_only_cred(const char *password, CredHandle *out)
+{
+    SEC_WINNT_AUTH_IDENTITY_EXA id;
+    memset(&id, 0, sizeof id);
+    id.Version = SEC_WINNT_AUTH_IDENTITY_VERSION;
+    id.Length = sizeof id;
+    id.User = (unsigned char *)TEST_REALM_ALICE;
+    id.UserLength = (ULONG)strlen(TEST_REALM_ALICE);
+    id.Domain = (unsigned char *)"NTLMDOM";
+    id.DomainLength = 7;
+    id.Password = (unsigned char *)password;
+    id.PasswordLength = (ULONG)strlen(password);
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    id.PackageList = (unsigned char *)"NTLM";
+    id.PackageListLength = 4;
+    CREDSSP_CRED cc = {CredsspPasswordCreds, NULL, &id};
+    TimeStamp expiry;
+    return AcquireCredentialsHandleA(NULL, "CredSSP", SECPKG_CRED_OUTBOUND, NULL, &cc, NULL,
+                                     NULL, out, &expiry);
+}
+
+static void ntlm_users(char *path, size_t n)
+{
+    snprintf(path, n, "%s/ntlm-users", realm.dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "OTHER:bob:bob-pw\nNTLMDOM:%s:%s\n", TEST_REALM_ALICE, TEST_REALM_ALICE_PASSWORD);
+    fclose(f);
+    setenv("SSPI_SHIM_CREDSSP_NTLM_USER_FILE", path, 1);
+    setenv("SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS_NTLM_ONLY", "TERMSRV/*", 1);
+}
+
+static void ntlm_users_end(void)
+{
+    unsetenv("SSPI_SHIM_CREDSSP_NTLM_USER_FILE");
+    unsetenv("SSPI_SHIM_CREDSSP_ALLOW_FRESH_CREDENTIALS_NTLM_ONLY");
+}
+
+START_TEST(ntlm_inside_own_acceptor)
+{
+    char path[600];
+    struct pair p;
+    ntlm_users(path, sizeof(path));
+    memset(&p, 0, sizeof(p));
+    ASSERT_STATUS(ntlm_only_cred(TEST_REALM_ALICE_PASSWORD, &p.cc), SEC_E_OK);
+    ASSERT_STATUS(server_cred(&p.sc), SEC_E_OK);
+    ASSERT_STATUS(run(&p, TARGET, ISC_REQ_DELEGATE), SEC_E_OK);
+    ck_assert(!(p.c_attr & ISC_RET_MUTUAL_AUTH)); /* NTLM authenticates no server */
+    ck_assert(p.s_attr & ASC_RET_DELEGATE);
+    char user[128], domain[128], password[128];
+    delegated(&p.sx, user, domain, password, sizeof(user));
+    ck_assert_str_eq(user, TEST_REALM_ALICE);
+    ck_assert_str_eq(domain, "NTLMDOM");
+    ck_assert_str_eq(password, TEST_REALM_ALICE_PASSWORD);
+    SecPkgContext_NamesA names;
+    ASSERT_STATUS(QueryContextAttributesA(&p.sx, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
+    ck_assert_str_eq(names.sUserName, "NTLMDOM\\" TEST_REALM_ALICE);
+    FreeContextBuffer(names.sUserName);
+    pair_end(&p);
+    ntlm_users_end();
+}
+END_TEST
+
+START_TEST(ntlm_inside_wrong_password_is_logon_denied)
+{
+    static unsigned char a[BIG], b[BIG];
+    ULONG alen = 0, blen = 0;
+    char path[600];
+    struct pair p;
+    ntlm_users(path, sizeof(path));
+    memset(&p, 0, sizeof(p));
+    ASSERT_STATUS(ntlm_only_cred("not-the-password", &p.cc), SEC_E_OK);
+    ASSERT_STATUS(server_cred(&p.sc), SEC_E_OK);
+    p.asc_req = ASC_REQ_CONNECTION | ASC_REQ_EXTENDED_ERROR;
+    SECURITY_STATUS cs = client_leg(&p, TARGET, ISC_REQ_DELEGATE, NULL, 0, a, &alen), ss;
+    for (int legs = 0;; legs++) {
+        ck_assert_int_lt(legs, 10);
+        ASSERT_STATUS(cs, SEC_I_CONTINUE_NEEDED);
+        ss = server_leg(&p, a, alen, b, &blen);
+        if (ss < 0)
+            break;
+        cs = client_leg(&p, TARGET, ISC_REQ_DELEGATE, b, blen, a, &alen);
+    }
+    ASSERT_STATUS(ss, SEC_E_LOGON_DENIED);
+    /* the errorCode reaches the client, which reports the failed logon */
+    ck_assert(blen > 0 && blen < BIG);
+    ASSERT_STATUS(client_leg(&p, TARGET, ISC_REQ_DELEGATE, b, blen, a, &alen), SEC_E_LOGON_DENIED);
+    pair_end(&p);
+    ntlm_users_end();
+}
+END_TEST
+#endif
+
 static Suite *credssp_suite(void)
 {
     Suite *s = suite_create("credssp");
@@ -609,6 +710,10 @@ static Suite *credssp_suite(void)
     tcase_add_test(tc, garbage_is_invalid_token);
     tcase_add_test(tc, encrypt_decrypt_are_tls_records);
     tcase_add_test(tc, tampered_record_fails);
+#ifdef SSPI_SHIM_HEIMDAL
+    tcase_add_test(tc, ntlm_inside_own_acceptor);
+    tcase_add_test(tc, ntlm_inside_wrong_password_is_logon_denied);
+#endif
     suite_add_tcase(s, tc);
     return s;
 }

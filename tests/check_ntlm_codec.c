@@ -1,6 +1,6 @@
 /*
- * The CredSSP mechanism's NTLMv2 initiator (mechs/credssp/ntlm_codec.c,
- * ntlm_client.c).
+ * The CredSSP mechanism's NTLMv2 initiator and acceptor
+ * (mechs/credssp/ntlm_codec.c, ntlm_client.c, ntlm_server.c).
  *
  * Where the vectors come from: [MS-NLMP] section 4.2 (4.2.1 common
  * values: User "User", UserDom "Domain", Passwd "Password", ServerChallenge
@@ -19,8 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "ntlm_client.h"
 #include "ntlm_codec.h"
+#include "ntlm_server.h"
 
 static const uint8_t server_challenge[8] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
 static const uint8_t client_challenge[8] = {0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa};
@@ -284,6 +287,294 @@ START_TEST(test_client_refuses_weak)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the server */
+
+/* A user store with `line` in a temporary file; path in buf. */
+static void user_file(char *buf, size_t n, const char *line)
+{
+    snprintf(buf, n, "/tmp/ntlm-users.XXXXXX");
+    int fd = mkstemp(buf);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+    close(fd);
+}
+
+static const uint8_t zero8[8];
+
+/* A server that sent its CHALLENGE (ServerChallenge of 4.2.1) for our
+ * client's NEGOTIATE. */
+static struct ntlm_server *server_after_challenge(const char *path, uint8_t **chal,
+                                                  size_t *chal_len)
+{
+    struct ntlm_server *s = NULL;
+    struct ntlm_client *c = NULL;
+    uint8_t *neg = NULL;
+    size_t neg_len = 0;
+    ck_assert_int_eq(ntlm_server_new(path, &s), NTLM_OK);
+    ntlm_server_set_test_values(s, server_challenge, zero8, "server.example.test");
+    ck_assert_int_eq(ntlm_client_new("User", "Domain", "Password", &c), NTLM_OK);
+    ck_assert_int_eq(ntlm_client_negotiate(c, &neg, &neg_len), NTLM_OK);
+    ck_assert_int_eq(ntlm_server_challenge(s, neg, neg_len, chal, chal_len), NTLM_OK);
+    free(neg);
+    ntlm_client_free(c);
+    return s;
+}
+
+/* The [MS-NLMP] 4.2.4 AUTHENTICATE rebuilt from its published parts
+ * (LMv2, NTProofStr || temp, the encrypted session key of 4.2.4.2):
+ * the server verifies it, recovers the exported key 55..55 and so opens
+ * the client's 4.2.4.4 sealed message. */
+START_TEST(test_server_kat)
+{
+    char path[64];
+    uint8_t *chal = NULL, *auth = NULL, *plain = NULL, nt[16 + sizeof(kat_temp)], msg[34];
+    size_t chal_len = 0, auth_len = 0, mic_off = 0, n = 0;
+    user_file(path, sizeof(path), "OTHER:User:not-this\nDomain:User:Password\n");
+    struct ntlm_server *s = server_after_challenge(path, &chal, &chal_len);
+    memcpy(nt, kat_nt_proof, 16);
+    memcpy(nt + 16, kat_temp, sizeof(kat_temp));
+    struct ntlm_auth_fields f = {
+        .flags = KAT_FLAGS,
+        .lm = kat_lmv2, .lm_len = 24,
+        .nt = nt, .nt_len = sizeof(nt),
+        .domain = (const uint8_t *)"D\0o\0m\0a\0i\0n\0", .domain_len = 12,
+        .user = (const uint8_t *)"U\0s\0e\0r\0", .user_len = 8,
+        .enc_key = kat_enc_key, .enc_key_len = 16,
+    };
+    ck_assert_int_eq(ntlm_encode_authenticate(&f, &auth, &auth_len, &mic_off), NTLM_OK);
+    ck_assert_int_eq(ntlm_server_accept(s, auth, auth_len), NTLM_OK);
+    ck_assert(ntlm_server_established(s));
+    ck_assert_str_eq(ntlm_server_client_name(s), "Domain\\User");
+    memcpy(msg, kat_signature, 16);
+    memcpy(msg + 16, kat_sealed, 18);
+    ck_assert_int_eq(ntlm_server_unseal(s, msg, sizeof(msg), &plain, &n), NTLM_OK);
+    ck_assert_uint_eq(n, sizeof(kat_plaintext));
+    ck_bytes(plain, kat_plaintext, n);
+    free(plain);
+    ntlm_server_free(s);
+    free(auth);
+
+    /* the same AUTHENTICATE with another password in the store: refused */
+    unlink(path);
+    user_file(path, sizeof(path), "Domain:User:Passw0rd\n");
+    free(chal);
+    s = server_after_challenge(path, &chal, &chal_len);
+    ck_assert_int_eq(ntlm_encode_authenticate(&f, &auth, &auth_len, &mic_off), NTLM_OK);
+    ck_assert_int_eq(ntlm_server_accept(s, auth, auth_len), NTLM_ERR_LOGON);
+    ck_assert(!ntlm_server_established(s));
+    ck_assert_int_eq(ntlm_server_unseal(s, msg, sizeof(msg), &plain, &n), NTLM_ERR_STATE);
+    ntlm_server_free(s);
+    free(auth);
+    free(chal);
+    unlink(path);
+}
+END_TEST
+
+/* The CHALLENGE: Unicode, NTLMv2 flags, the target info with both names,
+ * DNS names and a timestamp. */
+START_TEST(test_server_challenge)
+{
+    uint8_t *chal = NULL;
+    size_t chal_len = 0;
+    struct ntlm_challenge ch;
+    const uint8_t *v;
+    size_t vl;
+    struct ntlm_server *s = server_after_challenge("/nonexistent", &chal, &chal_len);
+    ck_assert_int_eq(ntlm_decode_challenge(chal, chal_len, &ch), NTLM_OK);
+    ck_bytes(ch.server_challenge, server_challenge, 8);
+    ck_assert(ch.flags & NTLM_NEG_UNICODE);
+    ck_assert(!(ch.flags & NTLM_NEG_OEM));
+    ck_assert(ch.flags & NTLM_NEG_ESS);
+    ck_assert(ch.flags & NTLM_NEG_KEY_EXCH);
+    ck_assert(ch.flags & NTLM_NEG_TARGET_INFO);
+    ck_assert(ch.have_timestamp);
+    static const struct { uint16_t id; const char *want; size_t n; } av[] = {
+        {NTLM_AV_NB_DOMAIN, "S\0E\0R\0V\0E\0R\0", 12},
+        {NTLM_AV_NB_COMPUTER, "S\0E\0R\0V\0E\0R\0", 12},
+        {NTLM_AV_DNS_DOMAIN, "e\0x\0a\0m\0p\0l\0e\0.\0t\0e\0s\0t\0", 24},
+        {NTLM_AV_DNS_COMPUTER, "s\0e\0r\0v\0e\0r\0.\0e\0x\0a\0m\0p\0l\0e\0.\0t\0e\0s\0t\0", 38},
+    };
+    for (size_t i = 0; i < sizeof(av) / sizeof(av[0]); i++) {
+        ck_assert_int_eq(ntlm_av_find(ch.target_info, ch.target_info_len, av[i].id, &v, &vl),
+                         NTLM_OK);
+        ck_assert_uint_eq(vl, av[i].n);
+        ck_bytes(v, av[i].want, vl);
+    }
+    ck_assert_uint_eq(ch.target_name_len, 12);
+    /* a second NEGOTIATE is out of sequence */
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    ck_assert_int_eq(ntlm_server_challenge(s, chal, chal_len, &again, &again_len), NTLM_ERR_STATE);
+    ntlm_server_free(s);
+    free(chal);
+}
+END_TEST
+
+START_TEST(test_server_refuses_negotiate)
+{
+    struct ntlm_server *s = NULL;
+    uint8_t *neg = NULL, *out = NULL;
+    size_t neg_len = 0, out_len = 0;
+    uint32_t flags;
+    /* OEM only (curl 7.88's 0x00088206): no Unicode */
+    ck_assert_int_eq(ntlm_encode_negotiate(0x00088206u, &neg, &neg_len), NTLM_OK);
+    ck_assert_int_eq(ntlm_server_new("/nonexistent", &s), NTLM_OK);
+    ck_assert_int_eq(ntlm_server_challenge(s, neg, neg_len, &out, &out_len), NTLM_ERR_UNSUPPORTED);
+    ck_assert_ptr_null(out);
+    ntlm_server_free(s);
+    /* truncations and a wrong type */
+    for (size_t l = 0; l < neg_len; l++)
+        ck_assert_int_eq(ntlm_decode_negotiate(neg, l, &flags),
+                         l >= 16 ? NTLM_OK : NTLM_ERR_MALFORMED); /* 16: up to the flags */
+    neg[8] = 2;
+    ck_assert_int_eq(ntlm_decode_negotiate(neg, neg_len, &flags), NTLM_ERR_MALFORMED);
+    neg[8] = 1;
+    neg[16] = 0x10; /* a domain field past the end */
+    neg[20] = 0x40;
+    ck_assert_int_eq(ntlm_decode_negotiate(neg, neg_len, &flags), NTLM_ERR_MALFORMED);
+    free(neg);
+}
+END_TEST
+
+/* Our client against our server: a MIC and a timestamp, sealing both ways;
+ * then a wrong password, an unknown user, a tampered MIC and a tampered
+ * NTProofStr are each refused as a failed logon. */
+enum tamper { T_NONE, T_MIC, T_PROOF, T_BLOB };
+static int exchange(const char *path, const char *user, const char *password, enum tamper t,
+                    struct ntlm_client **cp, struct ntlm_server **sp)
+{
+    struct ntlm_client *c = NULL;
+    struct ntlm_server *s = NULL;
+    uint8_t *neg = NULL, *chal = NULL, *auth = NULL;
+    size_t neg_len = 0, chal_len = 0, auth_len = 0;
+    int rc;
+    ck_assert_int_eq(ntlm_client_new(user, "Domain", password, &c), NTLM_OK);
+    ck_assert_int_eq(ntlm_server_new(path, &s), NTLM_OK);
+    ck_assert_int_eq(ntlm_client_negotiate(c, &neg, &neg_len), NTLM_OK);
+    ck_assert_int_eq(ntlm_server_challenge(s, neg, neg_len, &chal, &chal_len), NTLM_OK);
+    ck_assert_int_eq(ntlm_client_authenticate(c, chal, chal_len, &auth, &auth_len), NTLM_OK);
+    struct ntlm_authenticate a;
+    ck_assert_int_eq(ntlm_decode_authenticate(auth, auth_len, &a), NTLM_OK);
+    ck_assert(a.has_mic);
+    if (t == T_MIC)
+        auth[a.mic_offset] ^= 1;
+    else if (t == T_PROOF)
+        auth[a.nt - auth] ^= 1;
+    else if (t == T_BLOB)
+        auth[a.nt - auth + 16 + 8] ^= 1; /* the client's timestamp */
+    rc = ntlm_server_accept(s, auth, auth_len);
+    free(neg);
+    free(chal);
+    free(auth);
+    *cp = c;
+    *sp = s;
+    return rc;
+}
+
+START_TEST(test_server_with_client)
+{
+    char path[64];
+    struct ntlm_client *c;
+    struct ntlm_server *s;
+    uint8_t *w = NULL, *p = NULL;
+    size_t wn = 0, pn = 0;
+    user_file(path, sizeof(path), "DOMAIN:user:Pass:word\n");
+    /* user and domain compare case-insensitively; the password holds a ':' */
+    ck_assert_int_eq(exchange(path, "User", "Pass:word", T_NONE, &c, &s), NTLM_OK);
+    ck_assert_str_eq(ntlm_server_client_name(s), "Domain\\User");
+    for (int i = 0; i < 2; i++) { /* sequence numbers advance on both sides */
+        ck_assert_int_eq(ntlm_client_seal(c, (const uint8_t *)"hello", 5, &w, &wn), NTLM_OK);
+        ck_assert_int_eq(ntlm_server_unseal(s, w, wn, &p, &pn), NTLM_OK);
+        ck_assert_uint_eq(pn, 5);
+        ck_bytes(p, "hello", 5);
+        free(w);
+        free(p);
+        ck_assert_int_eq(ntlm_server_seal(s, (const uint8_t *)"world!", 6, &w, &wn), NTLM_OK);
+        ck_assert_int_eq(ntlm_client_unseal(c, w, wn, &p, &pn), NTLM_OK);
+        ck_bytes(p, "world!", 6);
+        free(w);
+        free(p);
+    }
+    /* a sealed message altered on the way */
+    ck_assert_int_eq(ntlm_client_seal(c, (const uint8_t *)"hello", 5, &w, &wn), NTLM_OK);
+    w[wn - 1] ^= 1;
+    ck_assert_int_eq(ntlm_server_unseal(s, w, wn, &p, &pn), NTLM_ERR_BAD_SIG);
+    free(w);
+    ntlm_client_free(c);
+    ntlm_server_free(s);
+
+    static const struct { const char *user, *password; enum tamper t; } bad[] = {
+        {"User", "wrong", T_NONE},
+        {"mallory", "Pass:word", T_NONE},
+        {"User", "Pass:word", T_MIC},
+        {"User", "Pass:word", T_PROOF},
+        {"User", "Pass:word", T_BLOB},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(exchange(path, bad[i].user, bad[i].password, bad[i].t, &c, &s) ==
+                          NTLM_ERR_LOGON, "case %zu", i);
+        ck_assert(!ntlm_server_established(s));
+        ck_assert_ptr_null(ntlm_server_client_name(s));
+        ntlm_client_free(c);
+        ntlm_server_free(s);
+    }
+    /* no store at all */
+    ck_assert_int_eq(exchange("/nonexistent/users", "User", "Pass:word", T_NONE, &c, &s),
+                     NTLM_ERR_LOGON);
+    ntlm_client_free(c);
+    ntlm_server_free(s);
+    unlink(path);
+}
+END_TEST
+
+/* AUTHENTICATE decoding: every truncation refused or in bounds; fields
+ * past the end or inside the fixed header refused. */
+START_TEST(test_decode_authenticate)
+{
+    struct ntlm_client *c = NULL;
+    uint8_t *neg = NULL, *auth = NULL;
+    size_t neg_len = 0, auth_len = 0;
+    struct ntlm_authenticate a;
+    ck_assert_int_eq(ntlm_client_new("User", "Domain", "Password", &c), NTLM_OK);
+    ntlm_client_set_test_values(c, client_challenge, random_session_key);
+    ck_assert_int_eq(ntlm_client_negotiate(c, &neg, &neg_len), NTLM_OK);
+    ck_assert_int_eq(ntlm_client_authenticate(c, kat_challenge, sizeof(kat_challenge), &auth,
+                                              &auth_len), NTLM_OK);
+    ck_assert_int_eq(ntlm_decode_authenticate(auth, auth_len, &a), NTLM_OK);
+    ck_assert_uint_eq(a.user_len, 8);
+    ck_bytes(a.user, "U\0s\0e\0r\0", 8);
+    ck_assert_uint_eq(a.enc_key_len, 16);
+    ck_assert(a.has_mic);
+    ck_assert_uint_eq(a.mic_offset, 72);
+    for (size_t l = 0; l < auth_len; l++) {
+        uint8_t *copy = malloc(l ? l : 1);
+        memcpy(copy, auth, l);
+        ck_assert_int_eq(ntlm_decode_authenticate(copy, l, &a), NTLM_ERR_MALFORMED);
+        free(copy);
+    }
+    uint8_t *m = malloc(auth_len);
+    memcpy(m, auth, auth_len);
+    m[40] = 0x10; /* the user name's offset inside the header */
+    m[41] = 0;
+    ck_assert_int_eq(ntlm_decode_authenticate(m, auth_len, &a), NTLM_ERR_MALFORMED);
+    memcpy(m, auth, auth_len);
+    m[36] = 0xff; /* the user name's length past the end */
+    ck_assert_int_eq(ntlm_decode_authenticate(m, auth_len, &a), NTLM_ERR_MALFORMED);
+    free(m);
+    /* UTF-16LE decoding: odd length, a lone surrogate */
+    char *u8 = NULL;
+    ck_assert_int_eq(ntlm_utf16le_to_utf8((const uint8_t *)"U\0s", 3, &u8), NTLM_ERR_MALFORMED);
+    ck_assert_int_eq(ntlm_utf16le_to_utf8((const uint8_t *)"\x00\xd8", 2, &u8), NTLM_ERR_MALFORMED);
+    ck_assert_int_eq(ntlm_utf16le_to_utf8((const uint8_t *)"\xe9\x00\x3d\xd8\x00\xde", 6, &u8),
+                     NTLM_OK);
+    ck_assert_str_eq(u8, "\xc3\xa9\xf0\x9f\x98\x80");
+    free(u8);
+    free(neg);
+    free(auth);
+    ntlm_client_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("ntlm_codec");
@@ -296,6 +587,11 @@ static Suite *suite(void)
     tcase_add_test(t, test_decode_challenge_bad);
     tcase_add_test(t, test_client_exchange);
     tcase_add_test(t, test_client_refuses_weak);
+    tcase_add_test(t, test_server_kat);
+    tcase_add_test(t, test_server_challenge);
+    tcase_add_test(t, test_server_refuses_negotiate);
+    tcase_add_test(t, test_server_with_client);
+    tcase_add_test(t, test_decode_authenticate);
     suite_add_tcase(s, t);
     return s;
 }

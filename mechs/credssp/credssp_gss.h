@@ -160,6 +160,11 @@ struct cs_ctx {
      * instead of the GSS library's, whose NTLM FreeRDP 2 cannot talk to
      * (docs/credssp.md); inner stays GSS_C_NO_CONTEXT then */
     struct ntlm_client *ntlm;
+    /* acceptor with raw NTLM inside on the Heimdal build, when an NTLM user
+     * file is configured: our own NTLMv2 acceptor (ntlm_server.c), since
+     * Heimdal's cannot unseal an [MS-NLMP] client's messages
+     * (docs/credssp.md); inner stays GSS_C_NO_CONTEXT then */
+    struct ntlm_server *ntlm_srv;
     OM_uint32 inner_flags;
     bool inner_done;
     /* acceptor results */

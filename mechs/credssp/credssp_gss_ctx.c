@@ -32,6 +32,7 @@
 #include "credssp_gss.h"
 #include "credssp_nonce.h"
 #include "ntlm_client.h"
+#include "ntlm_server.h"
 #include "shim_config.h"
 
 static gss_OID_desc spnego_oid = {6, (void *)"\x2b\x06\x01\x05\x05\x02"};
@@ -154,6 +155,7 @@ void cs_ctx_free(struct cs_ctx *ctx)
     if (ctx == NULL)
         return;
     ntlm_client_free(ctx->ntlm);
+    ntlm_server_free(ctx->ntlm_srv);
     if (lib != NULL) {
         if (ctx->inner != GSS_C_NO_CONTEXT)
             lib->delete_sec_context(&minor, &ctx->inner, GSS_C_NO_BUFFER);
@@ -360,10 +362,10 @@ static OM_uint32 check_peer(OM_uint32 *minor, struct cs_ctx *ctx, const struct c
  * SIGNATURE followed by the sealed data ([MS-NLMP] 3.4.4, 2.2.2.9.1; [MS-CSSP]
  * 3.1.5).  gss-ntlmssp's wrap token has that layout; Heimdal's NTLM puts the
  * signature after the sealed data (docs/ntlm.md).  With Heimdal the 16 bytes
- * are moved to where each side expects them.  Not enough on its own: with
- * FreeRDP 2.11 Heimdal 7.8's unwrap still says GSS_S_BAD_SIG (its KDC had
- * verified the NTLMv2 response; the session keys are not yet examined), see
- * tests/interop-freerdp-credssp.sh.
+ * are moved to where each side expects them.  Not enough with an [MS-NLMP]
+ * client such as FreeRDP: Heimdal's KDC derives the wrong key-exchange key
+ * for NTLMv2 (docs/credssp.md), so that acceptor runs our own NTLM
+ * (ntlm_server.c) when a user store is configured.
  */
 #define NTLM_SIGNATURE_LEN 16
 
@@ -402,11 +404,12 @@ static OM_uint32 inner_wrap(OM_uint32 *minor, struct cs_ctx *ctx, const void *da
     gss_buffer_desc in = {len, (void *)data}, w = GSS_C_EMPTY_BUFFER;
     OM_uint32 m, major;
     int conf = 0;
-    if (ctx->ntlm != NULL) {
+    if (ctx->ntlm != NULL || ctx->ntlm_srv != NULL) {
         /* EncryptMessage's layout already: signature, then sealed data */
         uint8_t *o = NULL;
         size_t n = 0;
-        int rc = ntlm_client_seal(ctx->ntlm, data, len, &o, &n);
+        int rc = ctx->ntlm != NULL ? ntlm_client_seal(ctx->ntlm, data, len, &o, &n)
+                                   : ntlm_server_seal(ctx->ntlm_srv, data, len, &o, &n);
         if (rc != NTLM_OK)
             return fail(minor, ctx, GSS_S_FAILURE,
                         rc == NTLM_ERR_NOMEM ? ENOMEM : GSS_SSPI_SHIM_CREDSSP_S_INNER);
@@ -439,10 +442,11 @@ static OM_uint32 inner_unwrap(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_o
     unsigned char *moved = NULL;
     OM_uint32 m, major;
     int conf = 0;
-    if (ctx->ntlm != NULL) {
+    if (ctx->ntlm != NULL || ctx->ntlm_srv != NULL) {
         uint8_t *o = NULL;
         size_t n = 0;
-        int rc = ntlm_client_unseal(ctx->ntlm, in->data, in->len, &o, &n);
+        int rc = ctx->ntlm != NULL ? ntlm_client_unseal(ctx->ntlm, in->data, in->len, &o, &n)
+                                   : ntlm_server_unseal(ctx->ntlm_srv, in->data, in->len, &o, &n);
         if (rc == NTLM_ERR_NOMEM)
             return fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
         if (rc != NTLM_OK)
@@ -519,7 +523,7 @@ static OM_uint32 verify_pubkey_auth(OM_uint32 *minor, struct cs_ctx *ctx, bool f
          * authentication, not an altered message. */
         major = fail(minor, ctx, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_PUBKEY_AUTH);
     free(want);
-    if (ctx->ntlm != NULL) {
+    if (ctx->ntlm != NULL || ctx->ntlm_srv != NULL) {
         free(plain.value); /* ours, not the library's */
     } else {
         lib->release_buffer(&m, &plain);
@@ -619,6 +623,89 @@ static OM_uint32 own_ntlm_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_
     return GSS_S_COMPLETE;
 }
 
+/* The acceptor runs its own NTLMv2 acceptor (ntlm_server.c) on the Heimdal
+ * build when the client's first inner token is a raw NTLM NEGOTIATE and an
+ * NTLM user file is configured: Heimdal 7.8's NTLM acceptor logs the client
+ * on through its KDC's digest service, which decrypts the client's
+ * EncryptedRandomSessionKey with ResponseKeyNT instead of the
+ * SessionBaseKey [MS-NLMP] 3.4.5.1 names, so every sealed message from an
+ * [MS-NLMP] client (FreeRDP, Windows) fails with GSS_S_BAD_SIG
+ * (docs/credssp.md).  The MIT build keeps gss-ntlmssp.  The store: the
+ * [credssp] ntlm_user_file setting, else NTLM_USER_FILE, gss-ntlmssp's
+ * variable, so one file serves both builds. */
+static bool own_ntlm_acceptor(const struct cs_ctx *ctx, const cssp_octets *token, char *path)
+{
+#ifdef SSPI_SHIM_HEIMDAL
+    static const unsigned char negotiate[12] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0};
+    const char *v;
+    if (ctx->initiator || ctx->inner != GSS_C_NO_CONTEXT || token == NULL || token->len < 12 ||
+        memcmp(token->data, negotiate, 12) != 0)
+        return false;
+    v = shim_setting("SSPI_SHIM_CREDSSP_NTLM_USER_FILE", "credssp", "ntlm_user_file", path);
+    if (v == NULL || *v == '\0') {
+        v = secure_getenv("NTLM_USER_FILE");
+        if (v == NULL || *v == '\0' || strlen(v) >= SHIM_SETTING_MAX)
+            return false;
+        memmove(path, v, strlen(v) + 1);
+    }
+    return true;
+#else
+    (void)ctx;
+    (void)token;
+    (void)path;
+    return false;
+#endif
+}
+
+static OM_uint32 own_ntlm_accept_step(OM_uint32 *minor, struct cs_ctx *ctx,
+                                      const cssp_octets *token, const char *path,
+                                      cssp_octets *out)
+{
+    uint8_t *o = NULL;
+    size_t n = 0;
+    int rc;
+    if (token == NULL)
+        return fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
+    if (ctx->ntlm_srv == NULL) {
+        rc = ntlm_server_new(path, &ctx->ntlm_srv);
+        if (rc == NTLM_OK)
+            rc = ntlm_server_challenge(ctx->ntlm_srv, token->data, token->len, &o, &n);
+    } else {
+        if (ntlm_server_established(ctx->ntlm_srv))
+            return fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
+        rc = ntlm_server_accept(ctx->ntlm_srv, token->data, token->len);
+    }
+    switch (rc) {
+    case NTLM_OK:
+        break;
+    case NTLM_ERR_NOMEM:
+        return fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
+    case NTLM_ERR_LOGON:
+        /* an unknown user, a wrong password, a MIC that does not verify:
+         * SEC_E_LOGON_DENIED and the errorCode, as for the GSS acceptor */
+        ctx->state = CS_FAILED;
+        return cs_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED);
+    case NTLM_ERR_MALFORMED:
+    case NTLM_ERR_UNSUPPORTED: /* no Unicode, no extended session security */
+    case NTLM_ERR_STATE:
+        return fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
+    default:
+        return fail(minor, ctx, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_INNER);
+    }
+    out->data = o;
+    out->len = n;
+    ctx->inner_mech = (gss_OID)&ntlm_oid;
+    ctx->inner_flags = GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG | GSS_C_SEQUENCE_FLAG |
+                       GSS_C_REPLAY_FLAG;
+    if (ntlm_server_established(ctx->ntlm_srv)) {
+        ctx->inner_done = true;
+        ctx->client_name = strdup(ntlm_server_client_name(ctx->ntlm_srv));
+        if (ctx->client_name == NULL)
+            return fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
+    }
+    return GSS_S_COMPLETE;
+}
+
 static OM_uint32 inner_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_octets *token,
                             cssp_octets *out)
 {
@@ -632,6 +719,13 @@ static OM_uint32 inner_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_oct
     memset(out, 0, sizeof(*out));
     if (ctx->initiator && own_ntlm(ctx))
         return own_ntlm_step(minor, ctx, token, out);
+    if (!ctx->initiator) {
+        char path[SHIM_SETTING_MAX];
+        if (ctx->ntlm_srv != NULL)
+            return own_ntlm_accept_step(minor, ctx, token, NULL, out);
+        if (own_ntlm_acceptor(ctx, token, path))
+            return own_ntlm_accept_step(minor, ctx, token, path, out);
+    }
     if (ctx->initiator) {
         OM_uint32 flags = GSS_C_MUTUAL_FLAG | GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG |
                           GSS_C_SEQUENCE_FLAG | GSS_C_REPLAY_FLAG;
@@ -1063,7 +1157,10 @@ static OM_uint32 server_step(OM_uint32 *minor, struct cs_ctx *ctx, const struct 
         if (cssp_ts_credentials_decode(plain.value, plain.length, &ctx->creds) != CSSP_OK)
             major = fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
         OPENSSL_cleanse(plain.value, plain.length);
-        lib->release_buffer(&m, &plain);
+        if (ctx->ntlm_srv != NULL)
+            free(plain.value); /* ours, not the library's */
+        else
+            lib->release_buffer(&m, &plain);
         if (major != GSS_S_COMPLETE)
             break;
         ctx->have_creds = true;

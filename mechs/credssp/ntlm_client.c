@@ -191,6 +191,14 @@ int ntlm_rc4k(const uint8_t key[16], const uint8_t in[16], uint8_t out[16])
     return rc;
 }
 
+int ntlm_mic(const uint8_t exported[16], const uint8_t *neg, size_t neg_len,
+             const uint8_t *chal, size_t chal_len, const uint8_t *auth, size_t auth_len,
+             uint8_t out[16])
+{
+    struct part p[3] = {{neg, neg_len}, {chal, chal_len}, {auth, auth_len}};
+    return hmac_md5(exported, 16, p, 3, out);
+}
+
 /* The magic constants of 3.4.5.2 and 3.4.5.3, with their NUL. */
 static const char c2s_sign[] = "session key to client-to-server signing key magic constant";
 static const char s2c_sign[] = "session key to server-to-client signing key magic constant";
@@ -229,13 +237,19 @@ struct ntlm_dir {
     uint32_t seq;
 };
 
+/* The established session's keys, one set per direction; shared by the
+ * client and the server (ntlm_server.c). */
+struct ntlm_session {
+    uint32_t flags;
+    struct ntlm_dir send, recv;
+};
+
 struct ntlm_client {
     char *user, *domain, *password;
     int state; /* 0 new, 1 NEGOTIATE sent, 2 established, -1 failed */
     uint8_t *negotiate;
     size_t negotiate_len;
-    uint32_t flags;
-    struct ntlm_dir send, recv;
+    struct ntlm_session *sess;
     bool test_values;
     uint8_t test_client_challenge[8], test_exported[16];
 };
@@ -280,8 +294,7 @@ void ntlm_client_free(struct ntlm_client *c)
     free(c->domain);
     free_secret(c->password);
     free(c->negotiate);
-    dir_clear(&c->send);
-    dir_clear(&c->recv);
+    ntlm_session_free(c->sess);
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);
 }
@@ -315,31 +328,56 @@ int ntlm_client_negotiate(struct ntlm_client *c, uint8_t **out, size_t *out_len)
     return NTLM_OK;
 }
 
-int ntlm_client_start_session(struct ntlm_client *c, const uint8_t exported[16], uint32_t flags)
+void ntlm_session_free(struct ntlm_session *s)
 {
+    if (s == NULL)
+        return;
+    dir_clear(&s->send);
+    dir_clear(&s->recv);
+    OPENSSL_cleanse(s, sizeof(*s));
+    free(s);
+}
+
+int ntlm_session_new(const uint8_t exported[16], uint32_t flags, int client,
+                     struct ntlm_session **out)
+{
+    struct ntlm_session *s = calloc(1, sizeof(*s));
     uint8_t k[16];
     int rc;
-    dir_clear(&c->send);
-    dir_clear(&c->recv);
-    c->flags = flags;
+    *out = NULL;
+    if (s == NULL)
+        return NTLM_ERR_NOMEM;
+    s->flags = flags;
     /* 3.4.5.2, 3.4.5.3: a key pair per direction; the client seals and
-     * signs with the client-to-server keys. */
-    if ((rc = ntlm_sign_key(exported, 1, c->send.sign_key)) != NTLM_OK ||
-        (rc = ntlm_sign_key(exported, 0, c->recv.sign_key)) != NTLM_OK)
+     * signs with the client-to-server keys, the server with the others. */
+    if ((rc = ntlm_sign_key(exported, client, s->send.sign_key)) != NTLM_OK ||
+        (rc = ntlm_sign_key(exported, !client, s->recv.sign_key)) != NTLM_OK)
         goto out;
-    if ((rc = ntlm_seal_key(exported, flags, 1, k)) != NTLM_OK)
+    if ((rc = ntlm_seal_key(exported, flags, client, k)) != NTLM_OK)
         goto out;
-    if ((c->send.rc4 = rc4_new(k, 16)) == NULL) {
+    if ((s->send.rc4 = rc4_new(k, 16)) == NULL) {
         rc = NTLM_ERR_CRYPTO;
         goto out;
     }
-    if ((rc = ntlm_seal_key(exported, flags, 0, k)) != NTLM_OK)
+    if ((rc = ntlm_seal_key(exported, flags, !client, k)) != NTLM_OK)
         goto out;
-    if ((c->recv.rc4 = rc4_new(k, 16)) == NULL)
+    if ((s->recv.rc4 = rc4_new(k, 16)) == NULL)
         rc = NTLM_ERR_CRYPTO;
 out:
     OPENSSL_cleanse(k, sizeof(k));
-    if (rc == NTLM_OK)
+    if (rc != NTLM_OK)
+        ntlm_session_free(s);
+    else
+        *out = s;
+    return rc;
+}
+
+int ntlm_client_start_session(struct ntlm_client *c, const uint8_t exported[16], uint32_t flags)
+{
+    int rc;
+    ntlm_session_free(c->sess);
+    c->sess = NULL;
+    if ((rc = ntlm_session_new(exported, flags, 1, &c->sess)) == NTLM_OK)
         c->state = 2;
     return rc;
 }
@@ -380,7 +418,7 @@ static int client_av_pairs(const struct ntlm_challenge *ch, uint8_t **out, size_
 }
 
 /* Now as a FILETIME: 100 ns since 1601-01-01. */
-static void filetime_now(uint8_t out[8])
+void ntlm_filetime_now(uint8_t out[8])
 {
     struct timespec ts;
     uint64_t v;
@@ -438,7 +476,7 @@ int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *challenge, si
     if (ch.have_timestamp)
         memcpy(temp + 8, ch.timestamp, 8); /* 3.1.5.1.2: the server's time */
     else if (!c->test_values)
-        filetime_now(temp + 8);
+        ntlm_filetime_now(temp + 8);
     memcpy(temp + 16, client_chal, 8);
     memcpy(temp + 28, av, av_len);
     if ((rc = ntlm_nt_proof(key, ch.server_challenge, temp, temp_len, proof)) != NTLM_OK)
@@ -481,9 +519,9 @@ int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *challenge, si
     /* MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE ||
      * AUTHENTICATE with a zero MIC) (3.1.5.1.2), MsvAvFlags bit 0x2 set. */
     {
-        struct part p[3] = {{c->negotiate, c->negotiate_len}, {challenge, len}, {msg, msg_len}};
         uint8_t mic[16];
-        if ((rc = hmac_md5(exported, 16, p, 3, mic)) != NTLM_OK)
+        if ((rc = ntlm_mic(exported, c->negotiate, c->negotiate_len, challenge, len, msg,
+                           msg_len, mic)) != NTLM_OK)
             goto out;
         memcpy(msg + mic_off, mic, 16);
     }
@@ -532,59 +570,79 @@ static int make_signature(struct ntlm_dir *d, uint32_t flags, const uint8_t *msg
     return rc;
 }
 
-int ntlm_client_seal(struct ntlm_client *c, const uint8_t *in, size_t len, uint8_t **out,
-                     size_t *out_len)
+int ntlm_session_seal(struct ntlm_session *s, const uint8_t *in, size_t len, uint8_t **out,
+                      size_t *out_len)
 {
     uint8_t *o;
     int rc;
     *out = NULL;
-    if (c->state != 2)
-        return NTLM_ERR_STATE;
     if ((o = malloc(NTLM_SIG_LEN + len)) == NULL)
         return NTLM_ERR_NOMEM;
     /* SEAL (3.4.3): the message is RC4-encrypted first, then the
      * checksum with the same handle (4.2.4.4). */
-    if ((rc = rc4_update(c->send.rc4, in, len, o + NTLM_SIG_LEN)) != NTLM_OK ||
-        (rc = make_signature(&c->send, c->flags, in, len, o)) != NTLM_OK) {
-        c->state = -1;
+    if ((rc = rc4_update(s->send.rc4, in, len, o + NTLM_SIG_LEN)) != NTLM_OK ||
+        (rc = make_signature(&s->send, s->flags, in, len, o)) != NTLM_OK) {
         free(o);
         return rc;
     }
-    c->send.seq++;
+    s->send.seq++;
     *out = o;
     *out_len = NTLM_SIG_LEN + len;
     return NTLM_OK;
 }
 
-int ntlm_client_unseal(struct ntlm_client *c, const uint8_t *in, size_t len, uint8_t **out,
-                       size_t *out_len)
+int ntlm_session_unseal(struct ntlm_session *s, const uint8_t *in, size_t len, uint8_t **out,
+                        size_t *out_len)
 {
     uint8_t *o, sig[16];
     size_t n;
     int rc;
     *out = NULL;
-    if (c->state != 2)
-        return NTLM_ERR_STATE;
     if (len < NTLM_SIG_LEN)
         return NTLM_ERR_MALFORMED;
     n = len - NTLM_SIG_LEN;
     if ((o = malloc(n ? n : 1)) == NULL)
         return NTLM_ERR_NOMEM;
-    if ((rc = rc4_update(c->recv.rc4, in + NTLM_SIG_LEN, n, o)) != NTLM_OK ||
-        (rc = make_signature(&c->recv, c->flags, o, n, sig)) != NTLM_OK) {
-        c->state = -1;
+    if ((rc = rc4_update(s->recv.rc4, in + NTLM_SIG_LEN, n, o)) != NTLM_OK ||
+        (rc = make_signature(&s->recv, s->flags, o, n, sig)) != NTLM_OK) {
         free(o);
         return rc;
     }
     if (CRYPTO_memcmp(sig, in, NTLM_SIG_LEN) != 0) {
-        /* The RC4 stream has moved on: the context is unusable. */
-        c->state = -1;
         OPENSSL_cleanse(o, n);
         free(o);
         return NTLM_ERR_BAD_SIG;
     }
-    c->recv.seq++;
+    s->recv.seq++;
     *out = o;
     *out_len = n;
     return NTLM_OK;
+}
+
+int ntlm_client_seal(struct ntlm_client *c, const uint8_t *in, size_t len, uint8_t **out,
+                     size_t *out_len)
+{
+    int rc;
+    *out = NULL;
+    if (c->state != 2)
+        return NTLM_ERR_STATE;
+    if ((rc = ntlm_session_seal(c->sess, in, len, out, out_len)) != NTLM_OK &&
+        rc != NTLM_ERR_NOMEM)
+        c->state = -1;
+    return rc;
+}
+
+int ntlm_client_unseal(struct ntlm_client *c, const uint8_t *in, size_t len, uint8_t **out,
+                       size_t *out_len)
+{
+    int rc;
+    *out = NULL;
+    if (c->state != 2)
+        return NTLM_ERR_STATE;
+    rc = ntlm_session_unseal(c->sess, in, len, out, out_len);
+    /* After a bad signature the RC4 stream has moved on: the context is
+     * unusable. */
+    if (rc != NTLM_OK && rc != NTLM_ERR_MALFORMED && rc != NTLM_ERR_NOMEM)
+        c->state = -1;
+    return rc;
 }

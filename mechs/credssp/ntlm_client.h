@@ -32,10 +32,32 @@ int ntlm_session_base_key(const uint8_t key[16], const uint8_t proof[16],
                           uint8_t out[16]) NTLM_HIDDEN;
 /* RC4K(key, 16 bytes): EncryptedRandomSessionKey */
 int ntlm_rc4k(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) NTLM_HIDDEN;
+/* MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE)
+ * (3.1.5.1.2), the AUTHENTICATE with its MIC field zeroed */
+int ntlm_mic(const uint8_t exported[16], const uint8_t *neg, size_t neg_len,
+             const uint8_t *chal, size_t chal_len, const uint8_t *auth, size_t auth_len,
+             uint8_t out[16]) NTLM_HIDDEN;
 /* SIGNKEY / SEALKEY with extended session security (3.4.5.2, 3.4.5.3) */
 int ntlm_sign_key(const uint8_t exported[16], int client_to_server, uint8_t out[16]) NTLM_HIDDEN;
 int ntlm_seal_key(const uint8_t exported[16], uint32_t flags, int client_to_server,
                   uint8_t out[16]) NTLM_HIDDEN;
+
+/* Now as a FILETIME (100 ns since 1601-01-01), little-endian. */
+void ntlm_filetime_now(uint8_t out[8]) NTLM_HIDDEN;
+
+/* ---- an established session's sealing state, either side */
+struct ntlm_session;
+/* client: 1 sends with the client-to-server keys, 0 with the server's. */
+int ntlm_session_new(const uint8_t exported[16], uint32_t flags, int client,
+                     struct ntlm_session **out) NTLM_HIDDEN;
+void ntlm_session_free(struct ntlm_session *s) NTLM_HIDDEN;
+/* EncryptMessage: signature (16) || RC4-sealed data, malloc'd. */
+int ntlm_session_seal(struct ntlm_session *s, const uint8_t *in, size_t len, uint8_t **out,
+                      size_t *out_len) NTLM_HIDDEN;
+/* DecryptMessage of the peer's signature || sealed data; NTLM_ERR_BAD_SIG
+ * when the signature does not verify (the session is unusable then). */
+int ntlm_session_unseal(struct ntlm_session *s, const uint8_t *in, size_t len, uint8_t **out,
+                        size_t *out_len) NTLM_HIDDEN;
 
 /* ---- the client */
 struct ntlm_client;

@@ -1,5 +1,5 @@
 /*
- * NTLM message codec ([MS-NLMP] 2.2), the client's side.  See ntlm_codec.h.
+ * NTLM message codec ([MS-NLMP] 2.2), both sides.  See ntlm_codec.h.
  * All multi-byte integers are little-endian ([MS-NLMP] 2.2).
  */
 #include "config.h"
@@ -214,6 +214,148 @@ int ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out, size_t *out_le
     }
     *out = b;
     *out_len = o;
+    return NTLM_OK;
+bad:
+    free(b);
+    return NTLM_ERR_MALFORMED;
+}
+
+/* ------------------------------------------------------------ server side */
+
+#define NEGOTIATE_MIN 16    /* signature, type, flags */
+#define NEGOTIATE_FIELDS 32 /* ... with DomainNameFields, WorkstationFields */
+#define CHALLENGE_LEN 56    /* 2.2.1.2 with TargetInfoFields and VERSION */
+#define AUTH_MIN 64         /* 2.2.1.3 up to NegotiateFlags */
+
+int ntlm_decode_negotiate(const uint8_t *msg, size_t len, uint32_t *flags)
+{
+    const uint8_t *p;
+    size_t n;
+    if (msg == NULL || len < NEGOTIATE_MIN || memcmp(msg, ntlm_signature, 8) != 0 ||
+        get32(msg + 8) != 1)
+        return NTLM_ERR_MALFORMED;
+    *flags = get32(msg + 12);
+    /* A NEGOTIATE may stop after the flags (2.2.1.1: old clients); the
+     * fields it has must lie within it.  Their values are not used. */
+    if (len >= NEGOTIATE_FIELDS &&
+        (get_field(msg, len, 16, &p, &n) != NTLM_OK || get_field(msg, len, 24, &p, &n) != NTLM_OK))
+        return NTLM_ERR_MALFORMED;
+    return NTLM_OK;
+}
+
+int ntlm_encode_challenge(uint32_t flags, const uint8_t server_challenge[8],
+                          const uint8_t *target_name, size_t target_name_len,
+                          const uint8_t *target_info, size_t target_info_len, uint8_t **out,
+                          size_t *out_len)
+{
+    size_t total = CHALLENGE_LEN + target_name_len + target_info_len;
+    uint8_t *m;
+    if (target_name_len > 0xffff || target_info_len > 0xffff || total > 0xffff)
+        return NTLM_ERR_UNSUPPORTED;
+    if ((m = calloc(1, total)) == NULL)
+        return NTLM_ERR_NOMEM;
+    memcpy(m, ntlm_signature, 8);
+    put32(m + 8, 2);
+    put_field(m + 12, (uint16_t)target_name_len, CHALLENGE_LEN);
+    put32(m + 20, flags);
+    memcpy(m + 24, server_challenge, 8);
+    put_field(m + 40, (uint16_t)target_info_len, (uint32_t)(CHALLENGE_LEN + target_name_len));
+    memcpy(m + 48, ntlm_version, 8);
+    if (target_name_len)
+        memcpy(m + CHALLENGE_LEN, target_name, target_name_len);
+    if (target_info_len)
+        memcpy(m + CHALLENGE_LEN + target_name_len, target_info, target_info_len);
+    *out = m;
+    *out_len = total;
+    return NTLM_OK;
+}
+
+int ntlm_decode_authenticate(const uint8_t *msg, size_t len, struct ntlm_authenticate *out)
+{
+    /* field headers: Lm, Nt, Domain, User, Workstation, EncryptedRandomSessionKey */
+    static const size_t hdr[6] = {12, 20, 28, 36, 44, 52};
+    const uint8_t **ptr[6] = {&out->lm, &out->nt, &out->domain, &out->user, &out->workstation,
+                              &out->enc_key};
+    size_t *lens[6] = {&out->lm_len, &out->nt_len, &out->domain_len, &out->user_len,
+                       &out->workstation_len, &out->enc_key_len};
+    size_t payload = len;
+    int i;
+    memset(out, 0, sizeof(*out));
+    if (msg == NULL || len < AUTH_MIN || memcmp(msg, ntlm_signature, 8) != 0 ||
+        get32(msg + 8) != 3)
+        return NTLM_ERR_MALFORMED;
+    for (i = 0; i < 6; i++) {
+        if (get_field(msg, len, hdr[i], ptr[i], lens[i]) != NTLM_OK)
+            return NTLM_ERR_MALFORMED;
+        /* where the payload starts: the header (and the MIC in it) ends
+         * before the first field's bytes */
+        if (*lens[i] > 0 && (size_t)(*ptr[i] - msg) < payload)
+            payload = (size_t)(*ptr[i] - msg);
+    }
+    if (payload < AUTH_MIN)
+        return NTLM_ERR_MALFORMED; /* a field overlapping the fixed header */
+    out->flags = get32(msg + 60);
+    /* VERSION (8 bytes at 64) then MIC (16 at 72) when the header has room
+     * for them (2.2.1.3). */
+    if (payload >= AUTH_HEADER_LEN) {
+        out->has_mic = 1;
+        out->mic_offset = AUTH_MIC_OFFSET;
+    }
+    return NTLM_OK;
+}
+
+void ntlm_av_put(uint8_t *b, size_t *pos, uint16_t id, const uint8_t *val, size_t len)
+{
+    put16(b + *pos, id);
+    put16(b + *pos + 2, (uint16_t)len);
+    if (len)
+        memcpy(b + *pos + 4, val, len);
+    *pos += 4 + len;
+}
+
+int ntlm_utf16le_to_utf8(const uint8_t *s, size_t len, char **out)
+{
+    size_t i = 0, o = 0;
+    char *b;
+    *out = NULL;
+    if (len % 2 != 0)
+        return NTLM_ERR_MALFORMED;
+    /* at most 3 UTF-8 bytes per UTF-16 unit (a pair of units: 4) */
+    if ((b = malloc(len / 2 * 3 + 1)) == NULL)
+        return NTLM_ERR_NOMEM;
+    while (i < len) {
+        uint32_t cp = get16(s + i);
+        i += 2;
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+            uint32_t lo;
+            if (len - i < 2)
+                goto bad;
+            lo = get16(s + i);
+            if (lo < 0xdc00 || lo > 0xdfff)
+                goto bad;
+            i += 2;
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        } else if ((cp >= 0xdc00 && cp <= 0xdfff) || cp == 0) {
+            goto bad;
+        }
+        if (cp < 0x80) {
+            b[o++] = (char)cp;
+        } else if (cp < 0x800) {
+            b[o++] = (char)(0xc0 | cp >> 6);
+            b[o++] = (char)(0x80 | (cp & 0x3f));
+        } else if (cp < 0x10000) {
+            b[o++] = (char)(0xe0 | cp >> 12);
+            b[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+            b[o++] = (char)(0x80 | (cp & 0x3f));
+        } else {
+            b[o++] = (char)(0xf0 | cp >> 18);
+            b[o++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+            b[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+            b[o++] = (char)(0x80 | (cp & 0x3f));
+        }
+    }
+    b[o] = '\0';
+    *out = b;
     return NTLM_OK;
 bad:
     free(b);

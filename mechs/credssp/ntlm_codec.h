@@ -1,7 +1,9 @@
 /*
- * NTLM message codec ([MS-NLMP] 2.2), the client's side only: NEGOTIATE
- * encode, CHALLENGE decode (untrusted input: every field is bounds-checked),
- * AUTHENTICATE encode, AV_PAIR lists (2.2.2.1).  No crypto here.
+ * NTLM message codec ([MS-NLMP] 2.2).  Client side: NEGOTIATE encode,
+ * CHALLENGE decode, AUTHENTICATE encode.  Server side (ntlm_server.c):
+ * NEGOTIATE decode, CHALLENGE encode, AUTHENTICATE decode.  Every decoder
+ * takes untrusted input and bounds-checks each field.  AV_PAIR lists
+ * (2.2.2.1).  No crypto here.
  */
 #ifndef SSPI_SHIM_NTLM_CODEC_H
 #define SSPI_SHIM_NTLM_CODEC_H
@@ -23,6 +25,8 @@
 #define NTLM_NEG_NTLM         0x00000200u
 #define NTLM_NEG_ANONYMOUS    0x00000800u
 #define NTLM_NEG_ALWAYS_SIGN  0x00008000u
+#define NTLM_TARGET_TYPE_DOMAIN 0x00010000u
+#define NTLM_TARGET_TYPE_SERVER 0x00020000u
 #define NTLM_NEG_ESS          0x00080000u /* EXTENDED_SESSIONSECURITY */
 #define NTLM_NEG_TARGET_INFO  0x00800000u
 #define NTLM_NEG_VERSION      0x02000000u
@@ -34,6 +38,8 @@
 #define NTLM_AV_EOL        0
 #define NTLM_AV_NB_COMPUTER 1
 #define NTLM_AV_NB_DOMAIN  2
+#define NTLM_AV_DNS_COMPUTER 3
+#define NTLM_AV_DNS_DOMAIN 4
 #define NTLM_AV_FLAGS      6
 #define NTLM_AV_TIMESTAMP  7
 #define NTLM_AV_SINGLE_HOST 8
@@ -49,6 +55,7 @@
 #define NTLM_ERR_CRYPTO (-4)
 #define NTLM_ERR_STATE (-5)
 #define NTLM_ERR_BAD_SIG (-6)
+#define NTLM_ERR_LOGON (-7) /* server: unknown user, wrong password, bad MIC */
 
 /* A CHALLENGE_MESSAGE ([MS-NLMP] 2.2.1.2); pointers are into the decoded
  * message, which must outlive this. */
@@ -86,6 +93,38 @@ struct ntlm_auth_fields {
 };
 int ntlm_encode_authenticate(const struct ntlm_auth_fields *f, uint8_t **out, size_t *out_len,
                              size_t *mic_offset) NTLM_HIDDEN;
+
+/* ---- the server's side */
+
+/* Decodes a NEGOTIATE_MESSAGE (2.2.1.1): signature, type, flags; the
+ * domain and workstation fields, when present, within the message. */
+int ntlm_decode_negotiate(const uint8_t *msg, size_t len, uint32_t *flags) NTLM_HIDDEN;
+
+/* The CHALLENGE_MESSAGE (2.2.1.2) with VERSION; target_name in UTF-16LE,
+ * target_info a complete AV_PAIR list.  *out is malloc'd. */
+int ntlm_encode_challenge(uint32_t flags, const uint8_t server_challenge[8],
+                          const uint8_t *target_name, size_t target_name_len,
+                          const uint8_t *target_info, size_t target_info_len, uint8_t **out,
+                          size_t *out_len) NTLM_HIDDEN;
+
+/* A decoded AUTHENTICATE_MESSAGE (2.2.1.3); pointers into the message. */
+struct ntlm_authenticate {
+    uint32_t flags;
+    const uint8_t *lm, *nt, *domain, *user, *workstation, *enc_key;
+    size_t lm_len, nt_len, domain_len, user_len, workstation_len, enc_key_len;
+    int has_mic;       /* the header is long enough to hold the MIC field */
+    size_t mic_offset; /* where it is */
+};
+int ntlm_decode_authenticate(const uint8_t *msg, size_t len,
+                             struct ntlm_authenticate *out) NTLM_HIDDEN;
+
+/* Appends one AV_PAIR (id, value) at b + *pos; the caller sized b. */
+void ntlm_av_put(uint8_t *b, size_t *pos, uint16_t id, const uint8_t *val,
+                 size_t len) NTLM_HIDDEN;
+
+/* UTF-16LE to UTF-8 (malloc'd, NUL-terminated); NTLM_ERR_MALFORMED for an
+ * odd length, an unpaired surrogate or a NUL. */
+int ntlm_utf16le_to_utf8(const uint8_t *s, size_t len, char **out) NTLM_HIDDEN;
 
 /* UTF-8 to UTF-16LE (malloc'd; an empty string gives a non-NULL buffer of
  * length 0); upper: ASCII and BMP letters upper-cased (towupper), for

@@ -1,9 +1,12 @@
 /*
- * libFuzzer target for the NTLM CHALLENGE decoder of the CredSSP
- * mechanism's NTLMv2 initiator (mechs/credssp/ntlm_codec.c) and what the
- * client does with a CHALLENGE (ntlm_client.c: the AV pairs copied into
- * its response, the AUTHENTICATE built): the CHALLENGE is the first thing
- * an untrusted server sends it.
+ * libFuzzer target for the NTLM decoders of the CredSSP mechanism
+ * (mechs/credssp/ntlm_codec.c): the CHALLENGE its NTLMv2 initiator reads
+ * from an untrusted server, and what the client does with it
+ * (ntlm_client.c: the AV pairs copied into its response, the AUTHENTICATE
+ * built); the NEGOTIATE and AUTHENTICATE its NTLMv2 acceptor reads from an
+ * untrusted client (ntlm_server.c: the CHALLENGE answered, the response,
+ * MIC and key exchange checked against a user store that knows the
+ * input's user "User", so the MIC path is reached).
  *
  * Every input goes to ntlm_decode_challenge; what decodes must lie within
  * the input (target name, target info) and its AV list must walk to
@@ -14,14 +17,18 @@
  *   ./tests/fuzz/fuzz_ntlm_challenge -max_total_time=60 corpus-dir tests/fuzz/corpus/ntlm
  *
  * Seeds in tests/fuzz/corpus/ntlm: the [MS-NLMP] 4.2.4.3 CHALLENGE, and the
- * same with an MsvAvTimestamp pair.
+ * same with an MsvAvTimestamp pair; CHALLENGEs captured from gss-ntlmssp;
+ * a NEGOTIATE of our client and the 4.2.4 AUTHENTICATE.
  */
+#include <stdio.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ntlm_client.h"
 #include "ntlm_codec.h"
+#include "ntlm_server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,6 +42,82 @@ static void within(const uint8_t *base, size_t len, const uint8_t *p, size_t n)
 {
     if (n > 0 && (p < base || p > base + len || n > (size_t)(base + len - p)))
         abort();
+}
+
+/* A user store naming the 4.2.1 user, made once per process and removed
+ * at its exit. */
+static char user_path[64];
+static void remove_user_file(void) { unlink(user_path); }
+static const char *fuzz_user_file(void)
+{
+    char *path = user_path;
+    if (path[0] == '\0') {
+        snprintf(path, sizeof(user_path), "/tmp/fuzz-ntlm-users.XXXXXX");
+        int fd = mkstemp(path);
+        if (fd < 0)
+            abort();
+        if (write(fd, "Domain:User:Password\n", 21) != 21)
+            abort();
+        close(fd);
+        atexit(remove_user_file);
+    }
+    return path;
+}
+
+/* The acceptor's side: the input as a NEGOTIATE, and as the AUTHENTICATE
+ * answering a CHALLENGE made for our client's NEGOTIATE. */
+static void fuzz_server(const uint8_t *copy, size_t size)
+{
+    static const uint8_t chal[8] = {1, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
+    static const uint8_t ts[8];
+    struct ntlm_authenticate a;
+    struct ntlm_server *s = NULL;
+    struct ntlm_client *c = NULL;
+    uint8_t *out = NULL, *neg = NULL;
+    size_t out_len = 0, neg_len = 0;
+    uint32_t flags;
+
+    if (ntlm_decode_negotiate(copy, size, &flags) == NTLM_OK && size < 16)
+        abort();
+    if (ntlm_server_new(fuzz_user_file(), &s) == NTLM_OK) {
+        if (ntlm_server_challenge(s, copy, size, &out, &out_len) == NTLM_OK) {
+            struct ntlm_challenge ch;
+            if (ntlm_decode_challenge(out, out_len, &ch) != NTLM_OK)
+                abort(); /* our CHALLENGE must decode */
+        }
+        free(out);
+        out = NULL;
+        ntlm_server_free(s);
+        s = NULL;
+    }
+    if (ntlm_decode_authenticate(copy, size, &a) == NTLM_OK) {
+        within(copy, size, a.lm, a.lm_len);
+        within(copy, size, a.nt, a.nt_len);
+        within(copy, size, a.domain, a.domain_len);
+        within(copy, size, a.user, a.user_len);
+        within(copy, size, a.workstation, a.workstation_len);
+        within(copy, size, a.enc_key, a.enc_key_len);
+        if (a.has_mic && (a.mic_offset + 16 > size))
+            abort();
+    }
+    if (ntlm_server_new(fuzz_user_file(), &s) == NTLM_OK &&
+        ntlm_client_new("User", "Domain", "Password", &c) == NTLM_OK &&
+        ntlm_client_negotiate(c, &neg, &neg_len) == NTLM_OK) {
+        ntlm_server_set_test_values(s, chal, ts, "server");
+        if (ntlm_server_challenge(s, neg, neg_len, &out, &out_len) == NTLM_OK &&
+            ntlm_server_accept(s, copy, size) == NTLM_OK) {
+            uint8_t *sealed = NULL;
+            size_t sealed_len = 0;
+            if (!ntlm_server_established(s) || ntlm_server_client_name(s) == NULL)
+                abort();
+            if (ntlm_server_seal(s, copy, size < 64 ? size : 64, &sealed, &sealed_len) == NTLM_OK)
+                free(sealed);
+        }
+    }
+    free(out);
+    free(neg);
+    ntlm_client_free(c);
+    ntlm_server_free(s);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -84,6 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(auth);
         ntlm_client_free(c);
     }
+    fuzz_server(copy, size);
     free(copy);
     return 0;
 }
