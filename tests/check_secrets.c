@@ -261,6 +261,73 @@ static int learn_in_child(int (*learn)(struct secret *, int), struct secret *out
     return n;
 }
 
+/* ------------------------------------------------------------ trace output */
+
+/*
+ * Every case runs with SSPI_SHIM_TRACE on (docs/tracing.md), its own file
+ * per test process; at the end the file must name the package's calls
+ * (else the check below would see nothing) and hold neither the password
+ * (UTF-8, UTF-16LE, hex) nor any key the case knows (raw, hex either case).
+ * Runs after the memory scans: reading the file allocates.
+ */
+static char trace_path[TEST_REALM_PATH_MAX + 64];
+
+static void trace_start(void)
+{
+    snprintf(trace_path, sizeof(trace_path), "%s/trace-%ld.log", realm.dir, (long)getpid());
+    remove(trace_path);
+    setenv("SSPI_SHIM_TRACE", trace_path, 1);   /* read at this process's first SSPI call */
+}
+
+static bool trace_holds(const char *text, size_t len, const void *bytes, size_t n)
+{
+    return memmem(text, len, bytes, n) != NULL;
+}
+
+/* hex of bytes (lower or upper case) in the trace */
+static bool trace_holds_hex(const char *text, size_t len, const unsigned char *bytes, size_t n,
+                            bool upper)
+{
+    char hex[2 * 128 + 1];
+    for (size_t i = 0; i < n && i < 128; i++)
+        snprintf(hex + 2 * i, 3, upper ? "%02X" : "%02x", bytes[i]);
+    bool found = trace_holds(text, len, hex, 2 * (n < 128 ? n : 128));
+    explicit_bzero(hex, sizeof(hex));
+    return found;
+}
+
+static void assert_trace_clean(const char *pkg, const struct secret *keys, int nkeys)
+{
+    FILE *f = fopen(trace_path, "r");
+    ck_assert_msg(f != NULL, "no trace written to %s", trace_path);
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    char field[64];
+    snprintf(field, sizeof(field), "InitializeSecurityContextA package=%s ", pkg);
+    ck_assert_msg(strstr(text, field) != NULL, "the trace has no '%s' line:\n%s", field, text);
+    size_t n = strlen(password8);
+    ck_assert_msg(!trace_holds(text, len, password8, n), "%s: the password is in the trace", pkg);
+    ck_assert_msg(!trace_holds(text, len, password16, n * sizeof(char16_t)),
+                  "%s: the UTF-16 password is in the trace", pkg);
+    ck_assert_msg(!trace_holds_hex(text, len, (const unsigned char *)password8, n, false) &&
+                      !trace_holds_hex(text, len, (const unsigned char *)password8, n, true),
+                  "%s: the password's hex is in the trace", pkg);
+    for (int i = 0; i < nkeys; i++) {
+        static unsigned char key[sizeof(keys[i].masked)];
+        for (size_t j = 0; j < keys[i].len; j++)
+            key[j] = keys[i].masked[j] ^ MASK;
+        bool raw = trace_holds(text, len, key, keys[i].len),
+             hex = trace_holds_hex(text, len, key, keys[i].len, false) ||
+                   trace_holds_hex(text, len, key, keys[i].len, true);
+        explicit_bzero(key, keys[i].len);
+        ck_assert_msg(!raw && !hex, "%s: the %s is in the trace (%s)", pkg, keys[i].what,
+                      raw ? "raw" : "hex");
+    }
+    explicit_bzero(text, len);
+}
+
 /* The scan itself: a copy freed without wiping is found, a wiped one not.
  * Without this the other tests could pass by seeing nothing at all. */
 START_TEST(scan_finds_an_unwiped_copy)
@@ -322,6 +389,7 @@ END_TEST
 /* Returns the password copies left (reported, not asserted). */
 static int logon_handshake_and_free_count(const char *pkg, const char *target, ULONG isc_req)
 {
+    trace_start();
     char upn[256];
     CredHandle cc, sc;
     struct handshake h;
@@ -339,6 +407,7 @@ static void logon_handshake_and_free(const char *pkg, const char *target, ULONG 
 {
     int left = logon_handshake_and_free_count(pkg, target, isc_req);
     ck_assert_msg(left == 0, "%s: %d copies of the password left in memory", pkg, left);
+    assert_trace_clean(pkg, NULL, 0);
 }
 
 /* A secret message sealed by one side and unsealed by the other: once the
@@ -441,6 +510,7 @@ START_TEST(keytab_key_leaves_no_copy)
     for (int i = 0; i < n; i++)
         left += secret_left(&keys[i], "Kerberos");
     ck_assert_msg(left == 0, "%d copies of the password or the keytab keys left", left);
+    assert_trace_clean("Kerberos", keys, n);
 }
 END_TEST
 
@@ -455,6 +525,7 @@ START_TEST(session_key_is_wiped_when_freed)
     CredHandle cc, sc;
     struct handshake h;
     char upn[256];
+    trace_start();
     snprintf(upn, sizeof(upn), "%s@%s", LONG_USER, realm.realm);
     ASSERT_STATUS(handshake_client_cred(PKG, upn, password8, &cc), SEC_E_OK);
     ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
@@ -484,6 +555,7 @@ START_TEST(session_key_is_wiped_when_freed)
      * in freed 48-byte blocks) that are not attributed yet
      * (docs/robustness.md). */
     secret_left(&key, PKG);
+    assert_trace_clean(PKG, &key, 1);
 }
 END_TEST
 
@@ -515,6 +587,7 @@ START_TEST(ntlm_password_logon_leaves_no_copy)
 {
     struct secret hash;
     ck_assert_int_eq(learn_in_child(nt_hash, &hash, 1), 1);
+    trace_start();
     SEC_WINNT_AUTH_IDENTITY_A id = {
         (unsigned char *)LONG_USER, (ULONG)strlen(LONG_USER), (unsigned char *)NTLM_DOMAIN,
         (ULONG)strlen(NTLM_DOMAIN), (unsigned char *)password8, (ULONG)strlen(password8),
@@ -544,6 +617,7 @@ START_TEST(ntlm_password_logon_leaves_no_copy)
     FreeCredentialsHandle(&sc);
     int left = password_left("NTLM") + secret_left(&hash, "NTLM");
     ck_assert_msg(left == 0, "%d copies of the password or the NT hash left", left);
+    assert_trace_clean("NTLM", &hash, 1);
 }
 END_TEST
 #endif
@@ -611,6 +685,7 @@ static SECURITY_STATUS digest_init(CredHandle *cc, CtxtHandle *cx, bool first, c
  */
 START_TEST(wdigest_logon_leaves_no_copy)
 {
+    trace_start();
     SSPI_SHIM_DIGEST_SERVER_CONFIG config;
     memset(&config, 0, sizeof(config));
     config.Version = SSPI_SHIM_DIGEST_SERVER_CONFIG_VERSION;
@@ -662,6 +737,8 @@ START_TEST(wdigest_logon_leaves_no_copy)
     int left = password_left("WDigest") + secret_left(&ha1, "WDigest") +
                secret_left(&ha1_hex, "WDigest");
     ck_assert_msg(left == 0, "%d copies of the password or H(A1) left", left);
+    struct secret both[2] = {ha1, ha1_hex};
+    assert_trace_clean("WDigest", both, 2);
 }
 END_TEST
 
