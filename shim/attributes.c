@@ -184,8 +184,7 @@ static SECURITY_STATUS session_key(struct shim_context *ctx, SecPkgContext_Sessi
     SECURITY_STATUS st = shim_session_key(ctx, &key, &key_len, &enctype);
     if (st != SEC_E_OK)
         return st;
-    /* The caller frees it with FreeContextBuffer, which cannot wipe it
-     * (it is not told the size); callers that care wipe it first. */
+    /* The caller frees it with FreeContextBuffer, which wipes it. */
     out->SessionKey = key;
     out->SessionKeyLength = (ULONG)key_len;
     return SEC_E_OK;

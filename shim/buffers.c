@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +65,11 @@ SECURITY_STATUS shim_put_token(PSecBufferDesc out, const gss_buffer_desc *token,
 
 SSPI_API SECURITY_STATUS SEC_ENTRY FreeContextBuffer(PVOID pvContextBuffer)
 {
-    /* Everything the shim hands out is one malloc'd block. */
+    /* Everything the shim hands out is one malloc'd block, some of them
+     * keys (SECPKG_ATTR_SESSION_KEY): the caller does not say the size,
+     * the allocator knows it, so every block is wiped before it goes. */
+    if (pvContextBuffer != NULL)
+        explicit_bzero(pvContextBuffer, malloc_usable_size(pvContextBuffer));
     free(pvContextBuffer);
     return SEC_E_OK;
 }

@@ -3,8 +3,10 @@
  * Negotiate handshake against the test realm, a message and the deletes
  * leave one line per call in the trace file, naming the function, the
  * package, the flags asked and obtained and the status; a wrong password
- * leaves the failure with the GSS library's reason.  The password and the
- * token bytes never appear.  With the switch off nothing is written.
+ * leaves the failure with the GSS library's reason.  The password, the
+ * plaintext and the session key (raw or hex) never appear; check_secrets
+ * asserts the same for NTLM, WDigest and CredSSP and their keys.  With
+ * the switch off nothing is written.
  * Every test runs in its own forked process, which reads the switch anew.
  */
 #include "config.h"
@@ -87,6 +89,15 @@ static void traced_handshake(const char *pkg)
     ASSERT_STATUS(EncryptMessage(&h.client, 0, &msg, 0), SEC_E_OK);
     ASSERT_STATUS(DecryptMessage(&h.server, &msg, 0, NULL), SEC_E_OK);
     free(token);
+    /* The session key, which the trace must not show either. */
+    SecPkgContext_SessionKey sk;
+    ASSERT_STATUS(QueryContextAttributesA(&h.server, SECPKG_ATTR_SESSION_KEY, &sk), SEC_E_OK);
+    unsigned char key[64];
+    size_t key_len = sk.SessionKeyLength;
+    ck_assert_uint_ge(key_len, 16);
+    ck_assert_uint_le(key_len, sizeof(key));
+    memcpy(key, sk.SessionKey, key_len);
+    FreeContextBuffer(sk.SessionKey);
     handshake_end(&h);
     FreeCredentialsHandle(&cc);
     FreeCredentialsHandle(&sc);
@@ -109,6 +120,15 @@ static void traced_handshake(const char *pkg)
     /* Nothing secret: neither the password nor the plaintext. */
     ck_assert_ptr_null(strstr(text, TEST_REALM_ALICE_PASSWORD));
     ck_assert_ptr_null(strstr(text, "a message"));
+    ck_assert(has_line_with(text, "QueryContextAttributesA(attribute 9)", pkgfield, "SEC_E_OK"));
+    ck_assert_ptr_null(memmem(text, strlen(text), key, key_len));
+    char hex[2 * sizeof(key) + 1], upper[2 * sizeof(key) + 1];
+    for (size_t i = 0; i < key_len; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", key[i]);
+        snprintf(upper + 2 * i, 3, "%02X", key[i]);
+    }
+    ck_assert_ptr_null(strstr(text, hex));
+    ck_assert_ptr_null(strstr(text, upper));
     free(text);
 }
 
