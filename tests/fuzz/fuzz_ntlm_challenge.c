@@ -13,8 +13,10 @@
  *   make fuzz-ntlm
  *   ./tests/fuzz/fuzz_ntlm_challenge -max_total_time=60 corpus-dir tests/fuzz/corpus/ntlm
  *
- * Seeds in tests/fuzz/corpus/ntlm: the [MS-NLMP] 4.2.4.3 CHALLENGE, and the
- * same with an MsvAvTimestamp pair.
+ * Seeds in tests/fuzz/corpus/ntlm: the [MS-NLMP] 4.2.4.3 CHALLENGE, the
+ * same with an MsvAvTimestamp pair, gss-ntlmssp's CHALLENGEs, and the NTLM
+ * messages of FreeRDP 2 (cap-*: winpr's CHALLENGEs, xfreerdp's NEGOTIATE
+ * and AUTHENTICATE; tools/capture-corpus.sh).
  */
 #include <stdint.h>
 #include <stdlib.h>
