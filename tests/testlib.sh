@@ -105,6 +105,7 @@ tls_tap() {
     if [ -n "${SSPI_CAPTURE_DIR:-}" ] && [ -n "${SSPI_TLS_TAP:-}" ]; then
         SSPI_TLS_TAP_FILE=$tmp/$1.tls
         export SSPI_TLS_TAP_FILE
+        # shellcheck disable=SC2034 # for the test that sources this file
         tls_tap=LD_PRELOAD=$SSPI_TLS_TAP
     fi
 }
