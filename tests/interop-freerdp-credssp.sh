@@ -97,8 +97,9 @@ run_once() {
     spawn_server sspi-rdp-server "$1" "$tmp/$1.log" \
         "$with_mechs" "$rdpd" --port-file "$tmp/port" --expect-password-file "$tmp/expected"
     say "   \$ xfreerdp /v:127.0.0.1:$port /u:alice /d:$domain /p:*** /sec:nla /cert:ignore +auth-only"
-    timeout 60 "$xfreerdp" "/v:127.0.0.1:$port" /u:alice "/d:$domain" "/p:$2" /sec:nla \
-        /cert:ignore +auth-only >"$tmp/$1.xfreerdp.log" 2>&1
+    tls_tap "$1"  # tools/capture-corpus.sh: its TSRequests as fuzz seeds
+    timeout 60 env ${tls_tap:+"$tls_tap"} "$xfreerdp" "/v:127.0.0.1:$port" /u:alice \
+        "/d:$domain" "/p:$2" /sec:nla /cert:ignore +auth-only >"$tmp/$1.xfreerdp.log" 2>&1
     say "   xfreerdp exit status $? (non-zero is expected: it wants a whole RDP session)"
     wait_server
     sed "s/^/   $1| /" "$tmp/$1.log"

@@ -126,10 +126,11 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 say "   \$ freerdp-shadow-cli /bind-address:127.0.0.1 /port:$port /sec:nla +auth /sam-file:SAM"
 # Started again (up to 5 times) when it could not open the fresh display:
 # seen now and then under a parallel `make check` although Xvfb listened.
+tls_tap shadow  # tools/capture-corpus.sh: its TSRequests as fuzz seeds
 attempt=1
 while :; do
-    WLOG_LEVEL=DEBUG "$shadow" /bind-address:127.0.0.1 "/port:$port" /sec:nla +auth \
-        "/sam-file:$tmp/sam" >"$tmp/shadow.log" 2>&1 &
+    WLOG_LEVEL=DEBUG env ${tls_tap:+"$tls_tap"} "$shadow" /bind-address:127.0.0.1 "/port:$port" \
+        /sec:nla +auth "/sam-file:$tmp/sam" >"$tmp/shadow.log" 2>&1 &
     shadow_pid=$!
     n=0 started=yes
     until python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$port" 2>/dev/null; do

@@ -34,8 +34,12 @@
 #   stop_server             kills and reaps server_pid
 #
 # With SSPI_CAPTURE_DIR set (tools/capture-corpus.sh), the exit trap first
-# copies the test's transcripts (*.err, *.log, h1..h9 in $tmp) to
+# copies the test's transcripts (*.err, *.log, *.tls, h1..h9 in $tmp) to
 # $SSPI_CAPTURE_DIR/$me/.
+#   tls_tap LABEL           sets tls_tap to "LD_PRELOAD=..." when capturing with
+#                           SSPI_TLS_TAP (the tools/tls-plaintext-tap.c object),
+#                           else to nothing: `env ${tls_tap:+"$tls_tap"} CMD`
+#                           then records CMD's TLS plain text in $tmp/LABEL.tls
 
 : "${me:=test}"
 top_builddir=${top_builddir:-$top_srcdir}
@@ -84,10 +88,26 @@ cleanup() {
     # seeds; the realm's keys (in $tmp/realm) are never copied.
     if [ -n "${SSPI_CAPTURE_DIR:-}" ]; then
         mkdir -p "$SSPI_CAPTURE_DIR/$me" &&
-            find "$tmp" -maxdepth 1 -type f \( -name '*.err' -o -name '*.log' -o -name 'h[0-9]' \) \
+            find "$tmp" -maxdepth 1 -type f \( -name '*.err' -o -name '*.log' -o -name '*.tls' \
+                -o -name 'h[0-9]' \) \
                 -exec cp {} "$SSPI_CAPTURE_DIR/$me/" \;
     fi
     rm -rf "$tmp"
+}
+
+# tls_tap LABEL: what the FreeRDP tests put before a FreeRDP program
+# (env ${tls_tap:+"$tls_tap"} PROGRAM ...) so that, when
+# tools/capture-corpus.sh runs them, the TSRequests it sends and receives
+# inside TLS are recorded in $tmp/LABEL.tls (tools/tls-plaintext-tap.c);
+# otherwise tls_tap is empty and nothing is preloaded.
+tls_tap() {
+    tls_tap=
+    if [ -n "${SSPI_CAPTURE_DIR:-}" ] && [ -n "${SSPI_TLS_TAP:-}" ]; then
+        SSPI_TLS_TAP_FILE=$tmp/$1.tls
+        export SSPI_TLS_TAP_FILE
+        # shellcheck disable=SC2034 # for the test that sources this file
+        tls_tap=LD_PRELOAD=$SSPI_TLS_TAP
+    fi
 }
 
 # start_realm: a throwaway realm $REALM in $tmp/realm (tools/mkrealm.sh).

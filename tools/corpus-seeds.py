@@ -16,6 +16,10 @@ except where marked "ours"):
   python-requests' client.log: "Authorization: Digest ..." (requests);
   the Cyrus relay logs: "S: <base64>" / "C: <base64>" (Cyrus SASL's
     DIGEST-MD5 plugin, and ours on the other side), decoded.
+  the TLS plain text of FreeRDP 2 (*.tls, tools/tls-plaintext-tap.c
+    preloaded into xfreerdp and freerdp-shadow-cli): the CredSSP TSRequests
+    FreeRDP's client and server wrote, and the NTLM messages in their
+    negoTokens.
 
 Each target gets the messages in the form its fuzz_*.c reads (a selector
 octet first for fuzz-digest, fuzz-digest-mech and fuzz-sspi; see there).
@@ -116,6 +120,70 @@ def spnego_inner(token):
     return None
 
 
+TAP_HEADER = 17                                     # see tools/tls-plaintext-tap.c
+
+
+def tls_streams(capture):
+    """{(file, pid, SSL pointer, 'W' or 'R'): the bytes in order} from the
+    records of the *.tls files; a record cut short ends its file."""
+    streams = {}
+    for root, _, files in os.walk(capture):
+        for fn in sorted(files):
+            if not fn.endswith(".tls"):
+                continue
+            path = os.path.join(root, fn)
+            with open(path, "rb") as f:
+                data = f.read()
+            off = 0
+            while off + TAP_HEADER <= len(data):
+                direction = chr(data[off])
+                pid = int.from_bytes(data[off + 1:off + 5], "big")
+                ssl = int.from_bytes(data[off + 5:off + 13], "big")
+                n = int.from_bytes(data[off + 13:off + 17], "big")
+                if off + TAP_HEADER + n > len(data):
+                    break
+                key = (path, pid, ssl, direction)
+                streams.setdefault(key, bytearray()).extend(data[off + TAP_HEADER:off + TAP_HEADER + n])
+                off += TAP_HEADER + n
+    return streams
+
+
+def der_sequences(stream):
+    """The DER SEQUENCEs (TSRequests) at the start of a connection's plain
+    text, cut by their lengths; stops at the first byte that does not
+    start one (RDP traffic after CredSSP) or at a message cut short."""
+    out, off = [], 0
+    while off < len(stream) and stream[off] == 0x30:
+        try:
+            _, _, end = tlv(stream, off)
+        except IndexError:
+            break
+        if end > len(stream):
+            break
+        out.append(bytes(stream[off:end]))
+        off = end
+    return out
+
+
+def nego_tokens(req):
+    """The negoTokens' [0] OCTET STRINGs of a TSRequest ([MS-CSSP] 2.2.1)."""
+    out = []
+    try:
+        _, vs, ve = tlv(req, 0)
+        for tag, cs, ce in children(req, vs, ve):
+            if tag != 0xa1:
+                continue
+            _, ss, se = tlv(req, cs)                 # NegoData: SEQUENCE OF
+            for _, is_, ie in children(req, ss, se):
+                for t, xs, xe in children(req, is_, ie):
+                    if t == 0xa0:
+                        _, os_, oe = tlv(req, xs)
+                        out.append(req[os_:oe])
+    except IndexError:
+        pass
+    return out
+
+
 def param_token(records, framed=True):
     body = bytes([1]) + b"".join(bytes([t]) + len(v).to_bytes(4, "big") + v for t, v in records)
     if not framed:
@@ -176,6 +244,16 @@ def main():
     nego_resp = unique([t for n, t in nego if n == "WWW-Authenticate"], 3)
 
     sasl = sasl_messages(capture)
+
+    # FreeRDP's TSRequests (only those FreeRDP wrote: what it read came
+    # from our code), and the NTLM messages inside them.
+    ts_requests = []
+    for (path, _, _, direction), stream in sorted(tls_streams(capture).items()):
+        if direction == "W":
+            ts_requests += der_sequences(stream)
+    ts_requests = unique(ts_requests, 40)
+    ntlm_msgs = unique([t for r in ts_requests for t in nego_tokens(r)
+                        if t.startswith(b"NTLMSSP\0")], 20)
     sasl_chal = unique([m for s, m in sasl if s == "S" and b"nonce=" in m
                         and b"response=" not in m], 6)
     sasl_resp = unique([m for s, m in sasl if s == "C" and b"response=" in m], 6)
@@ -241,6 +319,14 @@ def main():
         c.add("sspi", b"\x2c" + t)
     for r in digest_resp[:4]:
         c.add("sspi", b"\x0c" + r)
+
+    # fuzz-credssp: the TSRequests as they were; fuzz-ntlm: the NTLM
+    # messages (its decoder wants a CHALLENGE, FreeRDP's server's; the
+    # client's NEGOTIATE and AUTHENTICATE start mutations elsewhere).
+    for r in ts_requests:
+        c.add("credssp", r)
+    for m in ntlm_msgs:
+        c.add("ntlm", m)
 
     for t in sorted(c.count):
         print("%s: %d new seed(s)" % (t, c.count[t]))

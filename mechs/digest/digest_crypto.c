@@ -25,17 +25,47 @@ typedef struct dpart {
 #define PART_STR(s) {(s), strlen(s)}
 #define PART_COLON {":", 1}
 
+/* The hashes, fetched once: EVP_md5() and the like make
+ * EVP_DigestInit_ex fetch the implementation again on every call, and a
+ * handshake hashes a dozen times (perf of fuzz-sspi, 2026-12-06: about 2%
+ * of its time).  A hash that cannot be fetched falls back to the
+ * EVP_md5()-style object, so the error comes where it came before. */
+enum { MD_MD5, MD_SHA256, MD_SHA512_256, MDS };
+static CRYPTO_ONCE mds_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MD *mds[MDS];
+
+static void mds_init(void)
+{
+    ERR_set_mark();
+    mds[MD_MD5] = EVP_MD_fetch(NULL, "MD5", NULL);
+    mds[MD_SHA256] = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+    mds[MD_SHA512_256] = EVP_MD_fetch(NULL, "SHA2-512/256", NULL);
+    ERR_pop_to_mark();
+}
+
+static const EVP_MD *fetched_md(int which, const EVP_MD *fallback)
+{
+    if (CRYPTO_THREAD_run_once(&mds_once, mds_init) && mds[which])
+        return mds[which];
+    return fallback;
+}
+
+static const EVP_MD *md5(void)
+{
+    return fetched_md(MD_MD5, EVP_md5());
+}
+
 static const EVP_MD *md_for(digest_alg alg)
 {
     switch (alg) {
     case DIGEST_ALG_UNSPECIFIED: case DIGEST_ALG_MD5: case DIGEST_ALG_MD5_SESS:
-        return EVP_md5();
+        return md5();
     case DIGEST_ALG_SHA256: case DIGEST_ALG_SHA256_SESS:
-        return EVP_sha256();
+        return fetched_md(MD_SHA256, EVP_sha256());
     case DIGEST_ALG_SHA512_256: case DIGEST_ALG_SHA512_256_SESS:
         /* FIPS 180-4 SHA-512/256 (its own initial value), as RFC 7616 3.2
          * names it -- not SHA-512 truncated to 256 bits. */
-        return EVP_sha512_256();
+        return fetched_md(MD_SHA512_256, EVP_sha512_256());
     default:
         return NULL;
     }
@@ -464,7 +494,7 @@ digest_status digest_sasl_secret(const char *username, const char *realm, const 
     ctx = EVP_MD_CTX_new();
     if (!ctx)
         return DIGEST_ERR_NOMEM;
-    ok = EVP_DigestInit_ex(ctx, EVP_md5(), NULL) &&
+    ok = EVP_DigestInit_ex(ctx, md5(), NULL) &&
          md_update_8859(ctx, username, strlen(username), charset_utf8) &&
          EVP_DigestUpdate(ctx, ":", 1) &&
          (realm[0] == '\0' || EVP_DigestUpdate(ctx, realm, strlen(realm))) &&
@@ -491,7 +521,7 @@ digest_status digest_sasl_ha1(const unsigned char secret[DIGEST_MD5_LEN], const 
     {
         dpart p[7] = {{secret, DIGEST_MD5_LEN}, PART_COLON, PART_STR(nonce), PART_COLON,
                       PART_STR(cnonce), PART_COLON, {authzid, authzid ? strlen(authzid) : 0}};
-        return md_parts(EVP_md5(), p, authzid ? 7 : 5, ha1, NULL);
+        return md_parts(md5(), p, authzid ? 7 : 5, ha1, NULL);
     }
 }
 
@@ -605,11 +635,11 @@ digest_status digest_sasl_derive_keys(const unsigned char ha1[DIGEST_MD5_LEN], u
     memset(out, 0, sizeof(*out));
     {
         dpart p[2] = {{ha1, DIGEST_MD5_LEN}, {kic_magic, sizeof(kic_magic) - 1}};
-        st = md_parts(EVP_md5(), p, 2, out->kic, NULL);
+        st = md_parts(md5(), p, 2, out->kic, NULL);
         p[1].p = kis_magic;
         p[1].n = sizeof(kis_magic) - 1;
         if (st == DIGEST_OK)
-            st = md_parts(EVP_md5(), p, 2, out->kis, NULL);
+            st = md_parts(md5(), p, 2, out->kis, NULL);
     }
     if (st == DIGEST_OK && cipher) {
         /* 2.4: n = 5 for rc4-40, 7 for rc4-56, 16 for the others */
@@ -619,11 +649,11 @@ digest_status digest_sasl_derive_keys(const unsigned char ha1[DIGEST_MD5_LEN], u
             n = 7;
         {
             dpart p[2] = {{ha1, n}, {kcc_magic, sizeof(kcc_magic) - 1}};
-            st = md_parts(EVP_md5(), p, 2, out->kcc, NULL);
+            st = md_parts(md5(), p, 2, out->kcc, NULL);
             p[1].p = kcs_magic;
             p[1].n = sizeof(kcs_magic) - 1;
             if (st == DIGEST_OK)
-                st = md_parts(EVP_md5(), p, 2, out->kcs, NULL);
+                st = md_parts(md5(), p, 2, out->kcs, NULL);
         }
     }
     if (st != DIGEST_OK)
@@ -674,18 +704,46 @@ static const char *cipher_evp_name(unsigned cipher)
     }
 }
 
+/* The ciphers, fetched once for the life of the process.  Fetching them
+ * for each credential, challenge and security layer cost more than the
+ * rest of the cipher set-up: des and rc4 are not in the default context,
+ * so each fetch first failed there, and a failed fetch is not cached by
+ * OpenSSL 3.0 (perf of fuzz-sspi, 2026-12-06: about 8% of its time,
+ * docs/robustness.md).  EVP_CIPHER objects are reference-counted and may
+ * be shared by threads.  What is unavailable at the first use stays so. */
+enum { EVP_3DES, EVP_DES, EVP_RC4, EVP_CIPHERS };
+static CRYPTO_ONCE ciphers_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_CIPHER *ciphers[EVP_CIPHERS];
+
+static void ciphers_init(void)
+{
+    ciphers[EVP_3DES] = fetch_cipher(cipher_evp_name(DIGEST_CIPHER_3DES));
+    ciphers[EVP_DES] = fetch_cipher(cipher_evp_name(DIGEST_CIPHER_DES));
+    ciphers[EVP_RC4] = fetch_cipher(cipher_evp_name(DIGEST_CIPHER_RC4));
+}
+
+static const EVP_CIPHER *cipher_for(unsigned cipher)
+{
+    if (!CRYPTO_THREAD_run_once(&ciphers_once, ciphers_init))
+        return NULL;
+    switch (cipher) {
+    case DIGEST_CIPHER_3DES: return ciphers[EVP_3DES];
+    case DIGEST_CIPHER_DES: return ciphers[EVP_DES];
+    case DIGEST_CIPHER_RC4: case DIGEST_CIPHER_RC4_40: case DIGEST_CIPHER_RC4_56:
+        return ciphers[EVP_RC4];
+    default: return NULL;
+    }
+}
+
 unsigned digest_sasl_ciphers_available(void)
 {
     static const unsigned all[] = {DIGEST_CIPHER_3DES, DIGEST_CIPHER_DES, DIGEST_CIPHER_RC4,
                                    DIGEST_CIPHER_RC4_40, DIGEST_CIPHER_RC4_56};
     unsigned mask = 0;
     size_t i;
-    for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        EVP_CIPHER *c = fetch_cipher(cipher_evp_name(all[i]));
-        if (c)
+    for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        if (cipher_for(all[i]))
             mask |= all[i];
-        EVP_CIPHER_free(c);
-    }
     return mask;
 }
 
@@ -712,7 +770,7 @@ static digest_status cipher_setup(unsigned cipher, const unsigned char kc[16], i
     unsigned char key[16];
     size_t keylen;
     const unsigned char *iv = NULL;
-    EVP_CIPHER *c;
+    const EVP_CIPHER *c;
     EVP_CIPHER_CTX *ctx;
     int ok;
 
@@ -738,7 +796,7 @@ static digest_status cipher_setup(unsigned cipher, const unsigned char kc[16], i
     default:
         return DIGEST_ERR_INVALID_ARG;
     }
-    c = fetch_cipher(cipher_evp_name(cipher));
+    c = cipher_for(cipher);
     if (!c) {
         OPENSSL_cleanse(key, sizeof(key));
         return DIGEST_ERR_UNSUPPORTED;
@@ -746,7 +804,6 @@ static digest_status cipher_setup(unsigned cipher, const unsigned char kc[16], i
     ctx = EVP_CIPHER_CTX_new();
     ok = ctx && (size_t)EVP_CIPHER_get_key_length(c) == keylen &&
          EVP_CipherInit_ex2(ctx, c, key, iv, enc, NULL) && EVP_CIPHER_CTX_set_padding(ctx, 0);
-    EVP_CIPHER_free(c);
     OPENSSL_cleanse(key, sizeof(key));
     if (!ok) {
         EVP_CIPHER_CTX_free(ctx);
@@ -1266,7 +1323,7 @@ digest_status digest_channel_binding_hash(uint32_t initiator_addrtype, const voi
         const dpart parts[] = {{ia, 8},       {initiator, initiator_len},
                                {aa, 8},       {acceptor, acceptor_len},
                                {ad, 4},       {application, application_len}};
-        st = md_parts(EVP_md5(), parts, sizeof(parts) / sizeof(parts[0]), h, NULL);
+        st = md_parts(md5(), parts, sizeof(parts) / sizeof(parts[0]), h, NULL);
     }
     if (st == DIGEST_OK)
         to_hex(h, DIGEST_MD5_LEN, out);
@@ -1283,7 +1340,7 @@ digest_status digest_upgraded_cnonce_hash(const char *service_name, const char *
                                {":", 1},
                                {channel_binding, strlen(channel_binding)}};
         unsigned char h[DIGEST_MD5_LEN];
-        digest_status st = md_parts(EVP_md5(), parts, 3, h, NULL);
+        digest_status st = md_parts(md5(), parts, 3, h, NULL);
         if (st == DIGEST_OK)
             to_hex(h, DIGEST_MD5_LEN, out);
         return st;

@@ -15,7 +15,8 @@
  * The seeds in tests/fuzz/corpus/credssp are encoder outputs for the
  * vectors of tests/check_credssp_codec.c (TSRequests of versions 2 to 6
  * with each field, the [MS-CSSP] 4 smart-card TSCredentials, password and
- * Remote Guard credentials).
+ * Remote Guard credentials), and the TSRequests FreeRDP 2's client and
+ * server sent (cap-*, tools/capture-corpus.sh).
  *
  * Built with -DCSSP_FUZZ_STANDALONE it has a main() that runs the files
  * named on the command line, to replay a corpus without libFuzzer.

@@ -16,9 +16,11 @@
  *   make fuzz-ntlm
  *   ./tests/fuzz/fuzz_ntlm_challenge -max_total_time=60 corpus-dir tests/fuzz/corpus/ntlm
  *
- * Seeds in tests/fuzz/corpus/ntlm: the [MS-NLMP] 4.2.4.3 CHALLENGE, and the
- * same with an MsvAvTimestamp pair; CHALLENGEs captured from gss-ntlmssp;
- * a NEGOTIATE of our client and the 4.2.4 AUTHENTICATE.
+ * Seeds in tests/fuzz/corpus/ntlm: the [MS-NLMP] 4.2.4.3 CHALLENGE, the
+ * same with an MsvAvTimestamp pair, gss-ntlmssp's CHALLENGEs, a NEGOTIATE
+ * of our client and the 4.2.4 AUTHENTICATE, and the NTLM messages of
+ * FreeRDP 2 (cap-*: winpr's CHALLENGEs, xfreerdp's NEGOTIATE and
+ * AUTHENTICATE; tools/capture-corpus.sh).
  */
 #include <stdio.h>
 #include <unistd.h>
