@@ -292,6 +292,10 @@ struct shim_context {
     uint16_t cfx_sealed_header, cfx_sealed_trailer;
     bool sizes_known;
     SecPkgContext_Sizes sizes;
+    /* A message from the peer was checked (under the context's lock):
+     * Heimdal's non-mutual initiator learns the acceptor's sequence
+     * start from it (shim/messages.c, message_status). */
+    bool peer_message_seen;
     /* CredSSP: the TLS record sizes, asked of the mechanism once. */
     bool tls_sizes_known;
     uint32_t tls_header, tls_trailer, tls_max;

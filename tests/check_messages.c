@@ -725,6 +725,30 @@ START_TEST(sign_verify_round_trips_both_ways)
 }
 END_TEST
 
+/* Without mutual authentication there is no AP-REP to carry the
+ * acceptor's sequence number: RFC 4121 4.2.6 / RFC 1964 1.2.1.2 have the
+ * acceptor start from the initiator's.  Windows callers (LDAP, SMTP) sign
+ * and seal on such one-leg contexts in both directions. */
+START_TEST(messages_both_ways_without_mutual_auth)
+{
+    struct pair p;
+    pair_open(&p, PKG, ISC_FULL & ~(ULONG)ISC_REQ_MUTUAL_AUTH, ASC_FULL);
+    ck_assert(!(p.h.client_attr & ISC_RET_MUTUAL_AUTH));
+    for (int n = 0; n < 3; n++) {
+        unsigned char data[40], mic[64];
+        ULONG mic_len;
+        fill(data, sizeof(data), (unsigned)n);
+        ASSERT_STATUS(sign(&p.h.client, data, sizeof(data), mic, sizeof(mic), &mic_len), SEC_E_OK);
+        ASSERT_STATUS(verify(&p.h.server, data, sizeof(data), mic, mic_len), SEC_E_OK);
+        ASSERT_STATUS(sign(&p.h.server, data, sizeof(data), mic, sizeof(mic), &mic_len), SEC_E_OK);
+        ASSERT_STATUS(verify(&p.h.client, data, sizeof(data), mic, mic_len), SEC_E_OK);
+        round_trip(&p.h.client, &p.h.server, 100, (unsigned)n);
+        round_trip(&p.h.server, &p.h.client, 100, (unsigned)n);
+    }
+    pair_close(&p);
+}
+END_TEST
+
 /* ------------------------------------------------------------ bad input */
 
 START_TEST(small_token_buffer_is_buffer_too_small)
@@ -1314,6 +1338,7 @@ static Suite *messages_suite(void)
     tcase_add_loop_test(tc, stream_takes_any_rrc, 0, 2);
     tcase_add_loop_test(tc, no_encrypt_qop_round_trip, 0, 2);
     tcase_add_loop_test(tc, sign_verify_round_trips_both_ways, 0, 2);
+    tcase_add_loop_test(tc, messages_both_ways_without_mutual_auth, 0, 2);
     tcase_add_loop_test(tc, without_detection_replays_are_accepted, 0, 2);
     suite_add_tcase(s, tc);
 

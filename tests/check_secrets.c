@@ -486,7 +486,7 @@ static int keytab_keys(struct secret *out, int max)
                     secret_set(&out[n++], what, e.key.contents, e.key.length);
 #endif
                 }
-                krb5_xfree(name);
+                free(name); /* krb5_unparse_name mallocs on both flavours */
                 krb5_kt_free_entry(k, &e);
             }
             krb5_kt_end_seq_get(k, kt, &cursor);
@@ -561,10 +561,6 @@ END_TEST
 
 /* ------------------------------------------------------------ NTLM */
 
-#ifdef SSPI_SHIM_HEIMDAL
-#define NTLM_DOMAIN "SSPI"
-#define NTLM_REQ (ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_CONNECTION)
-
 /* The NT hash, MD4(UTF-16LE(password)) ([MS-NLMP] 3.3.1 NTOWFv1). */
 static int nt_hash(struct secret *out, int max)
 {
@@ -580,6 +576,10 @@ static int nt_hash(struct secret *out, int max)
     secret_set(&out[0], "NT hash", md, n);
     return 1;
 }
+
+#ifdef SSPI_SHIM_HEIMDAL
+#define NTLM_DOMAIN "SSPI"
+#define NTLM_REQ (ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_CONNECTION)
 
 /* NTLM on Heimdal: the built-in mechanism on both sides, the acceptor
  * checking the response through the KDC's digest service. */
