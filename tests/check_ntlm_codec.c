@@ -269,6 +269,51 @@ START_TEST(test_client_exchange)
 }
 END_TEST
 
+/* MsvAvTargetName ([MS-NLMP] 3.1.5.1.2 ClientSuppliedTargetName): the SPN
+ * the caller named is among the client's AV pairs, inside the blob that
+ * NTProofStr covers, once; it can be named only before leg 1. */
+START_TEST(test_client_target_name)
+{
+    struct ntlm_client *c = NULL;
+    uint8_t *neg = NULL, *auth = NULL;
+    size_t neg_len = 0, auth_len = 0;
+    ck_assert_int_eq(ntlm_client_new("User", "Domain", "Password", &c), NTLM_OK);
+    ntlm_client_set_test_values(c, client_challenge, random_session_key);
+    ck_assert_int_eq(ntlm_client_set_target(c, "TERMSRV/server"), NTLM_OK);
+    ck_assert_int_eq(ntlm_client_negotiate(c, &neg, &neg_len), NTLM_OK);
+    ck_assert_int_eq(ntlm_client_set_target(c, "TERMSRV/other"), NTLM_ERR_STATE);
+    ck_assert_int_eq(ntlm_client_authenticate(c, kat_challenge, sizeof(kat_challenge), &auth,
+                                              &auth_len),
+                     NTLM_OK);
+    uint16_t ntl = le16(auth + 20);
+    const uint8_t *nt = auth + le32(auth + 24);
+    uint8_t proof[16];
+    ck_assert_int_eq(ntlm_nt_proof(kat_ntowfv2, server_challenge, nt + 16, ntl - 16u, proof),
+                     NTLM_OK);
+    ck_bytes(nt, proof, 16);
+    static const uint8_t spn16[] = "T\0E\0R\0M\0S\0R\0V\0/\0s\0e\0r\0v\0e\0r\0";
+    int found = 0;
+    size_t pos = 16 + 28;
+    for (;;) {
+        ck_assert_uint_le(pos + 4, ntl);
+        uint16_t id = le16(nt + pos), len = le16(nt + pos + 2);
+        ck_assert_uint_le(pos + 4 + len, ntl);
+        if (id == NTLM_AV_EOL)
+            break;
+        if (id == NTLM_AV_TARGET_NAME) {
+            found++;
+            ck_assert_uint_eq(len, sizeof(spn16) - 1);
+            ck_bytes(nt + pos + 4, spn16, sizeof(spn16) - 1);
+        }
+        pos += 4u + len;
+    }
+    ck_assert_int_eq(found, 1);
+    free(neg);
+    free(auth);
+    ntlm_client_free(c);
+}
+END_TEST
+
 /* A CHALLENGE offering no sealing is refused. */
 START_TEST(test_client_refuses_weak)
 {
@@ -450,6 +495,7 @@ static int exchange(const char *path, const char *user, const char *password, en
     int rc;
     ck_assert_int_eq(ntlm_client_new(user, "Domain", password, &c), NTLM_OK);
     ck_assert_int_eq(ntlm_server_new(path, &s), NTLM_OK);
+    ck_assert_int_eq(ntlm_client_set_target(c, "TERMSRV/server.example"), NTLM_OK);
     ck_assert_int_eq(ntlm_client_negotiate(c, &neg, &neg_len), NTLM_OK);
     ck_assert_int_eq(ntlm_server_challenge(s, neg, neg_len, &chal, &chal_len), NTLM_OK);
     ck_assert_int_eq(ntlm_client_authenticate(c, chal, chal_len, &auth, &auth_len), NTLM_OK);
@@ -586,6 +632,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_decode_challenge);
     tcase_add_test(t, test_decode_challenge_bad);
     tcase_add_test(t, test_client_exchange);
+    tcase_add_test(t, test_client_target_name);
     tcase_add_test(t, test_client_refuses_weak);
     tcase_add_test(t, test_server_kat);
     tcase_add_test(t, test_server_challenge);

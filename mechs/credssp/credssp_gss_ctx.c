@@ -567,6 +567,21 @@ static void take_octets(cssp_octets *dst, gss_buffer_desc *src)
 
 /* ------------------------------------------------------------- inner context */
 
+/* "svc@host" -> "svc/host" for the delegation policy and
+ * NTLM's MsvAvTargetName. */
+static void target_spn(const struct cs_ctx *ctx, char *spn, size_t size)
+{
+    const char *v = ctx->target ? ctx->target->value : "";
+    size_t n = strlen(v);
+    if (n >= size)
+        n = size - 1;
+    memcpy(spn, v, n);
+    spn[n] = '\0';
+    char *at = strchr(spn, '@');
+    if (at != NULL)
+        *at = '/';
+}
+
 /* The initiator runs its own NTLMv2 client (ntlm_client.c) when the inner
  * mechanism is raw NTLM and the credential holds a password: neither GSS
  * library's NTLM initiator talks to FreeRDP 2's acceptor (gss-ntlmssp 1.2
@@ -595,6 +610,11 @@ static OM_uint32 own_ntlm_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_
         rc = ntlm_client_new(ctx->cred->user, ctx->cred->domain ? ctx->cred->domain : "",
                              ctx->cred->password, &ctx->ntlm);
         pthread_mutex_unlock(&ctx->cred->lock);
+        if (rc == NTLM_OK && ctx->target != NULL) {
+            char spn[512];
+            target_spn(ctx, spn, sizeof(spn));
+            rc = ntlm_client_set_target(ctx->ntlm, spn);
+        }
         if (rc == NTLM_OK)
             rc = ntlm_client_negotiate(ctx->ntlm, &o, &n);
     } else {
@@ -839,19 +859,6 @@ static OM_uint32 start_inner(OM_uint32 *minor, struct cs_ctx *ctx)
     return GSS_S_COMPLETE;
 }
 
-/* "svc@host" -> "svc/host" for the delegation policy. */
-static void target_spn(const struct cs_ctx *ctx, char *spn, size_t size)
-{
-    const char *v = ctx->target ? ctx->target->value : "";
-    size_t n = strlen(v);
-    if (n >= size)
-        n = size - 1;
-    memcpy(spn, v, n);
-    spn[n] = '\0';
-    char *at = strchr(spn, '@');
-    if (at != NULL)
-        *at = '/';
-}
 
 /* MS-CSSP 3.1.5 step 5 with Windows' delegation policies (the CredSSP
  * ISC page: SEC_E_DELEGATION_POLICY, SEC_E_POLICY_NLTM_ONLY). */

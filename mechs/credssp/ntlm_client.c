@@ -246,6 +246,8 @@ struct ntlm_session {
 
 struct ntlm_client {
     char *user, *domain, *password;
+    uint8_t *target;    /* ClientSuppliedTargetName, UTF-16LE, or NULL */
+    size_t target_len;
     int state; /* 0 new, 1 NEGOTIATE sent, 2 established, -1 failed */
     uint8_t *negotiate;
     size_t negotiate_len;
@@ -286,12 +288,33 @@ int ntlm_client_new(const char *user, const char *domain, const char *password,
     return NTLM_OK;
 }
 
+int ntlm_client_set_target(struct ntlm_client *c, const char *spn)
+{
+    uint8_t *t = NULL;
+    size_t n = 0;
+    int rc;
+    if (c->state != 0)
+        return NTLM_ERR_STATE;
+    /* An AV_PAIR's length is 16 bits. */
+    if (spn != NULL && (rc = ntlm_utf8_to_utf16le(spn, 0, &t, &n)) != NTLM_OK)
+        return rc;
+    if (n > 0xffff) {
+        free(t);
+        return NTLM_ERR_MALFORMED;
+    }
+    free(c->target);
+    c->target = t;
+    c->target_len = n;
+    return NTLM_OK;
+}
+
 void ntlm_client_free(struct ntlm_client *c)
 {
     if (c == NULL)
         return;
     free(c->user);
     free(c->domain);
+    free(c->target);
     free_secret(c->password);
     free(c->negotiate);
     ntlm_session_free(c->sess);
@@ -384,12 +407,15 @@ int ntlm_client_start_session(struct ntlm_client *c, const uint8_t exported[16],
 
 /* The AV_PAIR list the client sends in its NTLMv2_CLIENT_CHALLENGE
  * (3.1.5.1.2): the server's pairs, MsvAvFlags with the MIC bit added,
- * then MsvAvEOL. */
-static int client_av_pairs(const struct ntlm_challenge *ch, uint8_t **out, size_t *out_len)
+ * MsvAvTargetName when the caller named the target (a server's own
+ * MsvAvTargetName is not copied: the pair is the client's to give), then
+ * MsvAvEOL. */
+static int client_av_pairs(const struct ntlm_client *c, const struct ntlm_challenge *ch,
+                           uint8_t **out, size_t *out_len)
 {
     size_t pos = 0, n = ch->target_info_len;
     uint32_t avflags = NTLM_AVFLAG_MIC;
-    uint8_t *b = malloc(n + 12);
+    uint8_t *b = malloc(n + 12 + 4 + c->target_len);
     size_t o = 0;
     if (b == NULL)
         return NTLM_ERR_NOMEM;
@@ -401,7 +427,7 @@ static int client_av_pairs(const struct ntlm_challenge *ch, uint8_t **out, size_
         if (id == NTLM_AV_FLAGS && len == 4) {
             avflags |= (uint32_t)a[4] | (uint32_t)a[5] << 8 | (uint32_t)a[6] << 16 |
                        (uint32_t)a[7] << 24;
-        } else {
+        } else if (id != NTLM_AV_TARGET_NAME || c->target == NULL) {
             memcpy(b + o, a, 4u + len);
             o += 4u + len;
         }
@@ -410,6 +436,12 @@ static int client_av_pairs(const struct ntlm_challenge *ch, uint8_t **out, size_
     b[o++] = NTLM_AV_FLAGS; b[o++] = 0; b[o++] = 4; b[o++] = 0;
     b[o++] = avflags & 0xff; b[o++] = (avflags >> 8) & 0xff;
     b[o++] = (avflags >> 16) & 0xff; b[o++] = (uint8_t)(avflags >> 24);
+    if (c->target != NULL) {
+        b[o++] = NTLM_AV_TARGET_NAME; b[o++] = 0;
+        b[o++] = c->target_len & 0xff; b[o++] = (uint8_t)(c->target_len >> 8);
+        memcpy(b + o, c->target, c->target_len);
+        o += c->target_len;
+    }
     memset(b + o, 0, 4);
     o += 4;
     *out = b;
@@ -461,7 +493,7 @@ int ntlm_client_authenticate(struct ntlm_client *c, const uint8_t *challenge, si
     }
     if ((rc = ntlm_ntowfv2(c->password, c->user, c->domain, key)) != NTLM_OK)
         goto out;
-    if ((rc = client_av_pairs(&ch, &av, &av_len)) != NTLM_OK)
+    if ((rc = client_av_pairs(c, &ch, &av, &av_len)) != NTLM_OK)
         goto out;
 
     /* temp (3.3.2): Responserversion, HiResponserversion, Z(6), Time,

@@ -66,6 +66,10 @@ struct ntlm_client;
 int ntlm_client_new(const char *user, const char *domain, const char *password,
                     struct ntlm_client **out) NTLM_HIDDEN;
 void ntlm_client_free(struct ntlm_client *c) NTLM_HIDDEN;
+/* The target's SPN ("TERMSRV/host"), sent as MsvAvTargetName so that a
+ * server checking Extended Protection sees whom the client meant
+ * ([MS-NLMP] 3.1.5.1.2 ClientSuppliedTargetName); before leg 1 only. */
+int ntlm_client_set_target(struct ntlm_client *c, const char *spn) NTLM_HIDDEN;
 /* Fixed values instead of random ones and the clock (tests only). */
 void ntlm_client_set_test_values(struct ntlm_client *c, const uint8_t client_challenge[8],
                                  const uint8_t exported_key[16]) NTLM_HIDDEN;
