@@ -58,31 +58,58 @@ bool shim_is_ntlmssp(const void *data, size_t length)
     return data != NULL && length >= 8 && memcmp(data, "NTLMSSP", 8) == 0;
 }
 
+/* [MS-NLMP] 2.2.2.5 */
+#define NTLMSSP_NEGOTIATE_UNICODE 0x00000001u
+#define NTLMSSP_NEGOTIATE_OEM 0x00000002u
+
 /*
- * A NEGOTIATE message without its Version field ([MS-NLMP] 2.2.1.1: the
- * 32-byte form of older clients, curl's among them, with both payload
- * fields empty) as the 40-byte form with a zero Version: gss-ntlmssp 1.2
- * refuses the short form ("Failed to decode data", measured with curl
- * 7.88's message), Windows takes it.  The offsets of the empty fields move
- * to the end of the message, where [MS-NLMP] says they SHOULD point.
+ * A NEGOTIATE message in the form the NTLM mechanisms take, as Windows'
+ * acceptor takes them all:
+ *  - without its Version field ([MS-NLMP] 2.2.1.1: the 32-byte form of
+ *    older clients, curl's among them, with both payload fields empty) as
+ *    the 40-byte form with a zero Version: gss-ntlmssp 1.2 refuses the
+ *    short form ("Failed to decode data", measured with curl 7.88's
+ *    message).  The offsets of the empty fields move to the end of the
+ *    message, where [MS-NLMP] says they SHOULD point.
+ *  - Heimdal only: offering OEM strings but not Unicode, as curl 7.88 does
+ *    (flags 0x00088206), with NTLMSSP_NEGOTIATE_UNICODE added.  Heimdal
+ *    7.8 refuses such a client twice (lib/gssapi/ntlm/accept_sec_context.c
+ *    with EINVAL, kdc/digest.c "NTLM client have no unicode"); Windows
+ *    answers it.  The CHALLENGE then says Unicode, and a client reads the
+ *    CHALLENGE's flags to pick its string form ([MS-NLMP] 3.1.5.1.2; curl
+ *    does).  No MIC covers the NEGOTIATE of such a client: a MIC comes
+ *    with a Version, and the clients that send one offer Unicode.
  * Returns the token to hand to GSS-API: `in`, or a per-thread copy.
  */
 gss_buffer_desc shim_ntlm_negotiate_for_gss(gss_buffer_desc in)
 {
-    static _Thread_local unsigned char fixed[40];
+    static _Thread_local unsigned char fixed[256];
     const unsigned char *m = in.value;
-    if (in.length != 32 || !shim_is_ntlmssp(m, in.length) || m[8] != 1 || m[9] || m[10] || m[11])
+    if (in.length < 32 || in.length > sizeof(fixed) || !shim_is_ntlmssp(m, in.length) ||
+        m[8] != 1 || m[9] || m[10] || m[11])
         return in;
-    for (int f = 16; f < 32; f += 8)            /* DomainNameFields, WorkstationFields */
+    bool short_form = in.length == 32;
+    for (int f = 16; f < 32 && short_form; f += 8)  /* DomainNameFields, WorkstationFields */
         if (m[f] || m[f + 1] || m[f + 2] || m[f + 3])
-            return in;                          /* a payload: not this case */
-    memcpy(fixed, m, 32);
-    memset(fixed + 32, 0, 8);
-    for (int f = 16; f < 32; f += 8) {
-        memset(fixed + f + 4, 0, 4);
-        fixed[f + 4] = 40;
+            short_form = false;                     /* a payload: not this case */
+    bool add_unicode = false;
+#ifdef SSPI_SHIM_HEIMDAL
+    add_unicode = !(m[12] & NTLMSSP_NEGOTIATE_UNICODE) && (m[12] & NTLMSSP_NEGOTIATE_OEM);
+#endif
+    if (!short_form && !add_unicode)
+        return in;
+    memcpy(fixed, m, in.length);
+    gss_buffer_desc out = {in.length, fixed};
+    if (short_form) {
+        memset(fixed + 32, 0, 8);
+        for (int f = 16; f < 32; f += 8) {
+            memset(fixed + f + 4, 0, 4);
+            fixed[f + 4] = 40;
+        }
+        out.length = 40;
     }
-    gss_buffer_desc out = {sizeof(fixed), fixed};
+    if (add_unicode)
+        fixed[12] |= NTLMSSP_NEGOTIATE_UNICODE;
     return out;
 }
 

@@ -367,6 +367,41 @@ START_TEST(garbage_reply_is_invalid_token)
 }
 END_TEST
 
+/* curl 7.88's NEGOTIATE, byte for byte: the 32-byte form without Version,
+ * flags 0x00088206 (OEM, REQUEST_TARGET, NTLM, ALWAYS_SIGN, NTLM2 key):
+ * no Unicode.  Windows' acceptor answers it with a CHALLENGE, and so does
+ * the shim on both flavours (Heimdal refuses it on its own: the shim adds
+ * the Unicode bit, docs/ntlm.md); the CHALLENGE picks one string form. */
+START_TEST(oem_only_negotiate_gets_a_challenge)
+{
+    static const unsigned char curl_negotiate[32] = {
+        'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0, 0x06, 0x82, 0x08, 0x00,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    unsigned char in[sizeof(curl_negotiate)], out[4096];
+    memcpy(in, curl_negotiate, sizeof(in));
+    CredHandle sc;
+    server_cred(&sc);
+    CtxtHandle ctx;
+    SecBuffer ib = {sizeof(in), SECBUFFER_TOKEN, in}, ob = {sizeof(out), SECBUFFER_TOKEN, out};
+    SecBufferDesc id = {SECBUFFER_VERSION, 1, &ib}, od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attr;
+    TimeStamp ts;
+    ASSERT_STATUS(AcceptSecurityContext(&sc, NULL, &id, ASC_REQ_CONNECTION, SECURITY_NATIVE_DREP,
+                                        &ctx, &od, &attr, &ts),
+                  SEC_I_CONTINUE_NEEDED);
+    ck_assert_uint_ge(ob.cbBuffer, 32);
+    ck_assert(memcmp(out, "NTLMSSP\0\2\0\0\0", 12) == 0);
+    uint32_t flags = (uint32_t)out[20] | (uint32_t)out[21] << 8 | (uint32_t)out[22] << 16 |
+                     (uint32_t)out[23] << 24;
+    ck_assert_msg(((flags & 1) != 0) != ((flags & 2) != 0),
+                  "the CHALLENGE picks exactly one of UNICODE and OEM: flags 0x%08x", flags);
+    /* The caller's buffer is left as it was. */
+    ck_assert(memcmp(in, curl_negotiate, sizeof(in)) == 0);
+    DeleteSecurityContext(&ctx);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
 /* With an NTLM mechanism in the GSS library (here gss-ntlmssp registered
  * for this process, or Heimdal's built-in one), the Kerberos package's
  * inbound credential still needs a keytab: SEC_E_NO_CREDENTIALS without
@@ -724,6 +759,7 @@ int main(void)
     tcase_add_test(tc, wrong_password_is_logon_denied);
     tcase_add_test(tc, unknown_user_is_logon_denied);
     tcase_add_test(tc, garbage_reply_is_invalid_token);
+    tcase_add_test(tc, oem_only_negotiate_gets_a_challenge);
     tcase_add_test(tc, kerberos_inbound_needs_keytab_with_ntlm_present);
     TCase *neg = tcase_create("negotiate");
     tcase_set_timeout(neg, 60);
