@@ -254,6 +254,9 @@ START_TEST(test_helpers)
     ck_assert_int_eq(digest_hex_equal("00ff", "00fe"), 0);
     ck_assert_int_eq(digest_hex_equal("00ff", "00ff00"), 0);
     ck_assert_int_eq(digest_hex_equal("00fg", "00fg"), 0);
+    /* not hex in a high nibble (found by fuzz-sspi: a shift of -1 before) */
+    ck_assert_int_eq(digest_hex_equal("g0ff", "g0ff"), 0);
+    ck_assert_int_eq(digest_hex_equal("00ff", "x0ff"), 0);
     ck_assert_int_eq(digest_hex_equal("", ""), 0);
     ck_assert_int_eq(digest_hex_equal(NULL, "00"), 0);
     ck_status(digest_H(DIGEST_ALG_MD5, "", 0, h), DIGEST_OK);

@@ -175,8 +175,8 @@ int digest_hex_equal(const char *a, const char *b)
         int a1 = hexdig((unsigned char)a[2 * i]), a2 = hexdig((unsigned char)a[2 * i + 1]);
         int b1 = hexdig((unsigned char)b[2 * i]), b2 = hexdig((unsigned char)b[2 * i + 1]);
         bad |= (a1 | a2 | b1 | b2) < 0;
-        ba[i] = (unsigned char)((a1 << 4) | (a2 & 15));
-        bb[i] = (unsigned char)((b1 << 4) | (b2 & 15));
+        ba[i] = (unsigned char)((a1 & 15) << 4 | (a2 & 15)); /* -1 (not hex) may not be shifted */
+        bb[i] = (unsigned char)((b1 & 15) << 4 | (b2 & 15));
     }
     res = !bad && CRYPTO_memcmp(ba, bb, n / 2) == 0;
     OPENSSL_cleanse(ba, sizeof(ba));
