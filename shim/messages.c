@@ -152,8 +152,6 @@ static void describe_status(char *buf, size_t size, OM_uint32 major, OM_uint32 m
 static SECURITY_STATUS message_status(struct shim_context *ctx, const char *call,
                                       OM_uint32 major, OM_uint32 minor)
 {
-    bool first = !ctx->peer_message_seen;
-    ctx->peer_message_seen = true;
 #ifdef SSPI_SHIM_HEIMDAL
     /* Without mutual authentication there is no AP-REP, and RFC 4121
      * 4.2.6 (after RFC 1964 1.2.1.2) has the acceptor number its messages
@@ -167,11 +165,11 @@ static SECURITY_STATUS message_status(struct shim_context *ctx, const char *call
      * message it checks is authentic (the gap is a supplementary bit on
      * GSS_S_COMPLETE), and Heimdal counts on from it, so the order of all
      * later messages is still checked. */
-    if (first && major == GSS_S_GAP_TOKEN && ctx->initiator &&
-        !(ctx->gss_flags & GSS_C_MUTUAL_FLAG))
-        return SEC_E_OK;
-#else
-    (void)first;
+    if (!ctx->peer_message_seen) {
+        ctx->peer_message_seen = true;
+        if (major == GSS_S_GAP_TOKEN && ctx->initiator && !(ctx->gss_flags & GSS_C_MUTUAL_FLAG))
+            return SEC_E_OK;
+    }
 #endif
     if (major == GSS_S_COMPLETE)
         return SEC_E_OK;
