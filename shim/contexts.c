@@ -673,6 +673,7 @@ static SECURITY_STATUS accept_security_context(
             input = shim_ntlm_negotiate_for_gss(input);
             if ((st = check_token_mech(cred->pkg, &input)) != SEC_E_OK)
                 return st;
+            shim_ntlm_acceptor_first_token(cred->pkg, input);
             /* The repeat of a first call whose output did not fit. */
             ctx = shim_replay_unpark(&input, cred);
             if (ctx != NULL) {

@@ -256,8 +256,12 @@ SECURITY_STATUS shim_credential_create(const char *principal, const char *packag
             cred->principal = strdup(principal);
     }
 
-    if (st == SEC_E_OK && (direction & SECPKG_CRED_INBOUND))
+    if (st == SEC_E_OK && (direction & SECPKG_CRED_INBOUND)) {
+        /* Heimdal's SPNEGO acceptor takes NTLM too (shim/ntlm_acceptor_ccache.c). */
+        if (pkg->mech == &shim_oid_spnego)
+            shim_ntlm_acceptor_ccache_ready();
         st = acquire(cred, GSS_C_ACCEPT, &cred->accept);
+    }
     /* As on Windows: after ImpersonateSecurityContext, an outbound credential
      * with no identity of its own is the impersonated client's (delegated). */
     bool delegated = false;

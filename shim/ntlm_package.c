@@ -560,6 +560,7 @@ static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, void *auth
 static SECURITY_STATUS acquire_inbound(struct shim_credential *cred)
 {
     OM_uint32 major, minor;
+    shim_ntlm_acceptor_ccache_ready();
     major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &ntlm_only, GSS_C_ACCEPT,
                              &cred->accept, NULL, NULL);
     if (!GSS_ERROR(major))

@@ -354,6 +354,25 @@ SHIM_LOCAL SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *c
                                                           OM_uint32 major, OM_uint32 minor,
                                                           SECURITY_STATUS status);
 
+/* Heimdal's NTLM acceptor, several contexts at a time
+ * (shim/ntlm_acceptor_ccache.c): one shared host/ credentials cache named
+ * in NTLM_ACCEPTOR_CCACHE, renewed before it ends.  _ready at an NTLM
+ * acceptor credential; _first_token at an acceptor's first token (NTLM, or
+ * Negotiate carrying NTLM).  Nothing on MIT (gss-ntlmssp has no KDC). */
+#ifdef SSPI_SHIM_HEIMDAL
+SHIM_LOCAL void shim_ntlm_acceptor_ccache_ready(void);
+SHIM_LOCAL void shim_ntlm_acceptor_first_token(const struct shim_package *pkg,
+                                               gss_buffer_desc token);
+#else
+static inline void shim_ntlm_acceptor_ccache_ready(void) {}
+static inline void shim_ntlm_acceptor_first_token(const struct shim_package *pkg,
+                                                  gss_buffer_desc token)
+{
+    (void)pkg;
+    (void)token;
+}
+#endif
+
 /* NTLM inside Negotiate (shim/negotiate_ntlm.c).  Whether the credential's
  * PackageList allows Kerberos (kerberos) or NTLM (!kerberos). */
 SHIM_LOCAL bool shim_negotiate_allows(const struct shim_credential *cred, bool kerberos);

@@ -367,6 +367,86 @@ START_TEST(garbage_reply_is_invalid_token)
 }
 END_TEST
 
+/* One NTLM logon, leg by leg, so that two can overlap. */
+struct logon {
+    CtxtHandle client, server;
+    unsigned char token[4096];
+    ULONG length;
+};
+
+static void logon_negotiate(CredHandle *cc, struct logon *l)
+{
+    SecBuffer ob = {sizeof(l->token), SECBUFFER_TOKEN, l->token};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attr;
+    TimeStamp ts;
+    ASSERT_STATUS(InitializeSecurityContextA(cc, NULL, TARGET, ISC_REQ, 0, SECURITY_NATIVE_DREP,
+                                             NULL, 0, &l->client, &od, &attr, &ts),
+                  SEC_I_CONTINUE_NEEDED);
+    l->length = ob.cbBuffer;
+}
+
+/* The server's step on the token in `l`; its reply replaces it. */
+static SECURITY_STATUS logon_server_step(CredHandle *sc, struct logon *l, bool first)
+{
+    unsigned char out[4096];
+    SecBuffer ib = {l->length, SECBUFFER_TOKEN, l->token}, ob = {sizeof(out), SECBUFFER_TOKEN, out};
+    SecBufferDesc id = {SECBUFFER_VERSION, 1, &ib}, od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attr;
+    TimeStamp ts;
+    SECURITY_STATUS st = AcceptSecurityContext(sc, first ? NULL : &l->server, &id, ASC_REQ,
+                                               SECURITY_NATIVE_DREP, &l->server, &od, &attr, &ts);
+    memcpy(l->token, out, ob.cbBuffer);
+    l->length = ob.cbBuffer;
+    return st;
+}
+
+static void logon_authenticate(CredHandle *cc, struct logon *l)
+{
+    unsigned char out[4096];
+    SecBuffer ib = {l->length, SECBUFFER_TOKEN, l->token}, ob = {sizeof(out), SECBUFFER_TOKEN, out};
+    SecBufferDesc id = {SECBUFFER_VERSION, 1, &ib}, od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attr;
+    TimeStamp ts;
+    ASSERT_STATUS(InitializeSecurityContextA(cc, &l->client, NULL, ISC_REQ, 0, SECURITY_NATIVE_DREP,
+                                             &id, 0, &l->client, &od, &attr, &ts),
+                  SEC_E_OK);
+    memcpy(l->token, out, ob.cbBuffer);
+    l->length = ob.cbBuffer;
+}
+
+/* Two logons on one acceptor credential, the second started before the
+ * first ends, as on any busy server: both succeed.  On Heimdal the second
+ * used to take the first one's private host/ credentials cache and fail
+ * once the first was deleted (shim/ntlm_acceptor_ccache.c). */
+START_TEST(overlapping_logons_both_succeed)
+{
+    CredHandle cc, sc;
+    client_cred(PASSWORD, &cc);
+    server_cred(&sc);
+    struct logon a, b;
+    logon_negotiate(&cc, &a);
+    ASSERT_STATUS(logon_server_step(&sc, &a, true), SEC_I_CONTINUE_NEEDED);
+    logon_negotiate(&cc, &b);
+    ASSERT_STATUS(logon_server_step(&sc, &b, true), SEC_I_CONTINUE_NEEDED);
+    logon_authenticate(&cc, &a);
+    ASSERT_STATUS(logon_server_step(&sc, &a, false), SEC_E_OK);
+    DeleteSecurityContext(&a.server);
+    DeleteSecurityContext(&a.client);
+    logon_authenticate(&cc, &b);
+    ASSERT_STATUS(logon_server_step(&sc, &b, false), SEC_E_OK);
+    SecPkgContext_NamesA names;
+    ASSERT_STATUS(QueryContextAttributesA(&b.server, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
+    const char *bs = strrchr(names.sUserName, '\\');
+    ck_assert_msg(bs != NULL && strcmp(bs + 1, USER) == 0, "NAMES '%s'", names.sUserName);
+    FreeContextBuffer(names.sUserName);
+    DeleteSecurityContext(&b.server);
+    DeleteSecurityContext(&b.client);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
 /* curl 7.88's NEGOTIATE, byte for byte: the 32-byte form without Version,
  * flags 0x00088206 (OEM, REQUEST_TARGET, NTLM, ALWAYS_SIGN, NTLM2 key):
  * no Unicode.  Windows' acceptor answers it with a CHALLENGE, and so does
@@ -760,6 +840,7 @@ int main(void)
     tcase_add_test(tc, unknown_user_is_logon_denied);
     tcase_add_test(tc, garbage_reply_is_invalid_token);
     tcase_add_test(tc, oem_only_negotiate_gets_a_challenge);
+    tcase_add_test(tc, overlapping_logons_both_succeed);
     tcase_add_test(tc, kerberos_inbound_needs_keytab_with_ntlm_present);
     TCase *neg = tcase_create("negotiate");
     tcase_set_timeout(neg, 60);

@@ -34,33 +34,13 @@ curl_prog=${CURL:-}
     skip "$curl_prog was built without NTLM (see: curl -V, Features)"
 
 make_tmp sspi-curl-ntlm
-password=alice-Secret-1          # = TEST_REALM_ALICE_PASSWORD
-
-case ${GSS_FLAVOUR:-heimdal} in
-mit)
-    ntlmssp=${GSSNTLMSSP:-}
-    if [ -z "$ntlmssp" ]; then
-        for f in /usr/lib/*/gssntlmssp/gssntlmssp.so; do [ -r "$f" ] && ntlmssp=$f; done
-    fi
-    [ -n "$ntlmssp" ] && [ -r "$ntlmssp" ] ||
-        skip "no gss-ntlmssp for the MIT build (Debian: apt-get install gss-ntlmssp)"
-    say "== gss-ntlmssp $ntlmssp, user store $tmp/users"
-    printf 'gssntlmssp_v1 1.3.6.1.4.1.311.2.2.10 %s\n' "$ntlmssp" >"$tmp/mech"
-    printf 'SSPI:alice:%s\n' "$password" >"$tmp/users"
-    GSS_MECH_CONFIG=$tmp/mech NTLM_USER_FILE=$tmp/users
-    export GSS_MECH_CONFIG NTLM_USER_FILE
-    ;;
-*)
-    need_kdc
-    say "== a throwaway realm $REALM with the KDC's digest service"
-    start_realm
-    password=$ALICE_PASSWORD
-    ;;
-esac
+ntlm_acceptor
+password=$ntlm_password
 
 say "== sspi-http-server --package NTLM (AcceptSecurityContext)"
+# shellcheck disable=SC2086 # ntlm_env: a command prefix, words
 spawn_server sspi-http-server server "$tmp/server.log" \
-    "$httpd" --package NTLM --port-file "$tmp/port" --count 5
+    $ntlm_env "$httpd" --package NTLM --port-file "$tmp/port" --count 5
 url=http://localhost:$port/
 say "   listening: $url"
 show_server_log() { sed 's/^/   server| /' "$tmp/server.log"; }

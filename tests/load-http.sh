@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/load-http.sh - a bounded loopback load of real clients against
 # examples/sspi-http-server: curl --negotiate (Kerberos through SPNEGO, a
-# kinit'ed ccache) and curl --digest (a user of the server's Digest store),
-# each for a given time, one mechanism after the other.
+# kinit'ed ccache), curl --digest (a user of the server's Digest store) and
+# curl --ntlm (curl's own NTLM against --package NTLM: gss-ntlmssp's user
+# file on MIT, the KDC's digest service on Heimdal), each for a given
+# time, one mechanism after the other.
 #
 #   tests/load-http.sh [--duration S] [--warmup S] [--clients N] [--mechs LIST]
 #
@@ -11,7 +13,7 @@
 #   --warmup S     seconds of the same load first (default $LOAD_WARMUP or 5)
 #   --clients N    parallel client loops (default $LOAD_CLIENTS or 4, at most 8:
 #                  the machine must stay usable)
-#   --mechs LIST   "negotiate digest" (default), or one of them
+#   --mechs LIST   "negotiate digest ntlm" (default), or some of them
 #   $LOAD_SERVER_WRAPPER  a command put before the server (e.g. valgrind ...)
 #   $LOAD_SAMPLES  keep the samples of the load ("fds VmRSS-kB seconds", about
 #                  one a second) in $LOAD_SAMPLES.MECH (memory over time)
@@ -20,7 +22,8 @@
 # alternating one URL per curl process (a new process, new connections)
 # with 8 URLs per process (connection reuse: Digest answers them on the
 # kept-alive connection with nc 2..8 through VerifySignature; Negotiate
-# closes after each 200, so curl reconnects and authenticates again).
+# closes after each 200, so curl reconnects and authenticates again; so
+# does NTLM, whose three legs each connection runs again).
 #
 # What is asserted, per mechanism:
 #   - concurrency: with one client connected and silent, another is
@@ -62,7 +65,7 @@ if [ -r "$top_srcdir/tests/testlib.sh" ]; then . "$top_srcdir/tests/testlib.sh";
 duration=${LOAD_DURATION:-15}
 warmup=${LOAD_WARMUP:-5}
 clients=${LOAD_CLIENTS:-4}
-mechs=${LOAD_MECHS:-negotiate digest}
+mechs=${LOAD_MECHS:-negotiate digest ntlm}
 rss_slack_kb=${LOAD_RSS_SLACK_KB:-4096}
 urls_per_reuse=8
 while [ $# -gt 0 ]; do
@@ -236,8 +239,14 @@ load_mech() {
     # default) before reuse, so VmRSS grows with every request and says
     # nothing about leaks there (measured: +220 MB in the 15 s run); the
     # sanitizer build checks errors, the plain build and valgrind leaks.
+    # gss-ntlmssp 1.2 (MIT's NTLM) leaks a whole OpenSSL library context at
+    # each NT hash: MD4_HASH never frees the EVP_MD it fetched (src/crypto.c,
+    # still so upstream in 2026; docs/ntlm.md).  Measured: ~7 kB per logon.
     if grep -qE 'libasan|clang_rt\.asan' "/proc/$server_pid/maps" 2>/dev/null; then
         echo "   note: AddressSanitizer build: VmRSS bound not asserted (quarantine)"
+    elif [ "$lm_name" = ntlm ] && [ "${GSS_FLAVOUR:-heimdal}" = mit ]; then
+        echo "   note: gss-ntlmssp leaks in MD4_HASH (docs/ntlm.md): VmRSS bound not asserted;" \
+            "grew $((rss2 - rss1)) kB, $(awk -v d=$((rss2 - rss1)) -v n="$ok" 'BEGIN { printf "%.1f", n ? d * 1024 / n : 0 }') bytes per request"
     else
         [ "$rss2" -le $((rss1 + rss_slack_kb)) ] ||
             fail "$lm_name: VmRSS grew from $rss1 kB to $rss2 kB, more than $rss_slack_kb kB"
@@ -295,10 +304,12 @@ for mech in $mechs; do
         if ! "$curl_prog" -V 2>/dev/null | grep -Eq '^Features:.* (GSS-API|SPNEGO)( |$)'; then
             skip "$curl_prog was built without GSS-API/SPNEGO support"
         fi
-        need_kdc
-        say ""
-        say "== a throwaway realm $REALM, kinit alice"
-        start_realm
+        if [ ! -f "$tmp/realm/env.sh" ]; then
+            need_kdc
+            say ""
+            say "== a throwaway realm $REALM"
+            start_realm
+        fi
         kinit_alice
         start_load_server negotiate "" --package Negotiate
         say "   server: $url (Negotiate, pid $server_pid)"
@@ -316,7 +327,17 @@ for mech in $mechs; do
         load_mech digest --digest -u "alice:$password"
         stop_load_server digest
         ;;
-    *) hard "unknown mechanism '$mech' (negotiate, digest)" ;;
+    ntlm)
+        "$curl_prog" -V 2>/dev/null | grep -Eq '^Features:.* NTLM( |$)' ||
+            skip "$curl_prog was built without NTLM (see: curl -V, Features)"
+        say ""
+        ntlm_acceptor
+        start_load_server ntlm "$ntlm_env" --package NTLM
+        say "   server: $url (NTLM, pid $server_pid)"
+        load_mech ntlm --ntlm -u "alice:$ntlm_password"
+        stop_load_server ntlm
+        ;;
+    *) hard "unknown mechanism '$mech' (negotiate, digest, ntlm)" ;;
     esac
 done
 

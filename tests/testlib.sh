@@ -32,6 +32,10 @@
 #   kinit_alice             kinit alice@$REALM into $KRB5CCNAME (the realm's kinit)
 #   need_gss_mechs          with_mechs=tests/with-gss-mechs, skip if it cannot work here
 #   stop_server             kills and reaps server_pid
+#   ntlm_acceptor           the NTLM acceptor's user store for alice (MIT:
+#                           gss-ntlmssp, ntlm_env="env GSS_MECH_CONFIG=.. NTLM_USER_FILE=..";
+#                           Heimdal: the realm's KDC digest service, ntlm_env=""),
+#                           ntlm_password set; skips where neither can work
 #
 # With SSPI_CAPTURE_DIR set (tools/capture-corpus.sh), the exit trap first
 # copies the test's transcripts (*.err, *.log, *.tls, h1..h9 in $tmp) to
@@ -215,4 +219,41 @@ stop_server() {
         wait "$server_pid" 2>/dev/null
         server_pid=
     fi
+}
+
+# ntlm_acceptor: what a server needs to accept NTLM for alice, by
+# GSS_FLAVOUR.  MIT: gss-ntlmssp registered for that server alone
+# (GSS_MECH_CONFIG) with alice in its user file (NTLM_USER_FILE): run the
+# server as `$ntlm_env SERVER...` (ntlm_env is unquoted words; $tmp has no
+# spaces).  Heimdal: its NTLM acceptor verifies through the KDC's digest
+# service (docs/ntlm.md), so the realm is started here unless it runs
+# already; ntlm_env is empty.  Sets ntlm_password, alice's password.
+ntlm_acceptor() {
+    case ${GSS_FLAVOUR:-heimdal} in
+    mit)
+        na_so=${GSSNTLMSSP:-}
+        if [ -z "$na_so" ]; then
+            for f in /usr/lib/*/gssntlmssp/gssntlmssp.so; do [ -r "$f" ] && na_so=$f; done
+        fi
+        if [ -z "$na_so" ] || [ ! -r "$na_so" ]; then
+            skip "no gss-ntlmssp for the MIT build (Debian: apt-get install gss-ntlmssp)"
+        fi
+        ntlm_password=alice-Secret-1
+        printf 'gssntlmssp_v1 1.3.6.1.4.1.311.2.2.10 %s\n' "$na_so" >"$tmp/ntlm-mech"
+        printf 'SSPI:alice:%s\n' "$ntlm_password" >"$tmp/ntlm-users"
+        # shellcheck disable=SC2034 # for the test that sources this file
+        ntlm_env="env GSS_MECH_CONFIG=$tmp/ntlm-mech NTLM_USER_FILE=$tmp/ntlm-users"
+        say "== gss-ntlmssp $na_so, user store $tmp/ntlm-users"
+        ;;
+    *)
+        if [ ! -f "$tmp/realm/env.sh" ]; then
+            need_kdc
+            say "== a throwaway realm $REALM with the KDC's digest service"
+            start_realm
+        fi
+        ntlm_password=$ALICE_PASSWORD
+        # shellcheck disable=SC2034 # for the test that sources this file
+        ntlm_env=
+        ;;
+    esac
 }
