@@ -633,6 +633,20 @@ SSPI_API SECURITY_STATUS SEC_ENTRY InitializeSecurityContextW(
     return st;
 }
 
+/* The NTLM AUTHENTICATE in an acceptor's later token, for the shim's own
+ * channel-binding check: the token itself (the NTLM package), or the
+ * responseToken of Negotiate's NegTokenResp once NTLM was negotiated
+ * (RFC 4178 4.2.2).  Anything else is returned as it is and is no NTLM
+ * message, so the check lets it through to the mechanism. */
+static gss_buffer_desc ntlm_authenticate_in(const struct shim_context *ctx, gss_buffer_desc input)
+{
+    gss_buffer_desc inner;
+    if (ctx->pkg->mech == &shim_oid_spnego && shim_context_is_ntlm(ctx) &&
+        gssmap_spnego_response_token(input.value, input.length, &inner) == 1)
+        return inner;
+    return input;
+}
+
 static SECURITY_STATUS accept_security_context(
     PCredHandle phCredential, PCtxtHandle phContext, PSecBufferDesc pInput,
     ULONG fContextReq, ULONG TargetDataRep, PCtxtHandle phNewContext,
@@ -728,7 +742,8 @@ static SECURITY_STATUS accept_security_context(
 
     if (!has_leg_input(ctx->pkg) &&
         ((st = input_bindings(pInput, &cb_storage, &bindings)) != SEC_E_OK ||
-         (!first && (st = shim_ntlm_check_bindings(input, bindings)) != SEC_E_OK)))
+         (!first && (st = shim_ntlm_check_bindings(ntlm_authenticate_in(ctx, input), bindings)) !=
+                        SEC_E_OK)))
         goto failed;
 
     /* NTLM inside Negotiate: known from the client's first token.  Without

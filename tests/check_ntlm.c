@@ -681,6 +681,41 @@ START_TEST(negotiate_package_list_ntlm_only)
 }
 END_TEST
 
+/* Channel bindings of NTLM inside Negotiate: the AUTHENTICATE travels in
+ * SPNEGO's responseToken, and the server checks it as for the NTLM
+ * package: the same value logs on, another is SEC_E_BAD_BINDINGS. */
+START_TEST(negotiate_ntlm_channel_bindings_are_checked)
+{
+    CredHandle cc, sc;
+    struct handshake h;
+    SecPkgContext_Bindings same = bindings_for("tls-server-end-point:same-certificate");
+    SecPkgContext_Bindings other = bindings_for("tls-server-end-point:other-certificate");
+    ASSERT_STATUS(negotiate_client(PASSWORD, "NTLM", &cc), SEC_E_OK);
+    ASSERT_STATUS(handshake_server_cred(NEGOSSP_NAME_A, &sc), SEC_E_OK);
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, same.Bindings,
+                                same.BindingsLength, same.Bindings, same.BindingsLength, &h),
+                  SEC_E_OK);
+    assert_negotiated(&h, "NTLM");
+    handshake_end(&h);
+#ifdef SSPI_SHIM_HEIMDAL
+    /* Heimdal's NTLMv1 initiator sends no bindings (channel_bindings_are_checked). */
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, other.Bindings,
+                                other.BindingsLength, same.Bindings, same.BindingsLength, &h),
+                  SEC_E_OK);
+#else
+    ASSERT_STATUS(handshake_run(&cc, &sc, TARGET, ISC_REQ, ASC_REQ, other.Bindings,
+                                other.BindingsLength, same.Bindings, same.BindingsLength, &h),
+                  SEC_E_BAD_BINDINGS);
+    ck_assert(h.server_last == SEC_E_BAD_BINDINGS);
+#endif
+    handshake_end(&h);
+    free(same.Bindings);
+    free(other.Bindings);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
 /* Neither package left: nothing to log on with. */
 START_TEST(negotiate_package_list_neither_is_no_credentials)
 {
@@ -849,6 +884,7 @@ int main(void)
     tcase_add_test(neg, negotiate_upn_identity_falls_back_to_ntlm);
     tcase_add_test(neg, negotiate_no_ntlm_unknown_spn_is_target_unknown);
     tcase_add_test(neg, negotiate_package_list_ntlm_only);
+    tcase_add_test(neg, negotiate_ntlm_channel_bindings_are_checked);
     tcase_add_test(neg, negotiate_package_list_neither_is_no_credentials);
     tcase_add_test(neg, negotiate_wrong_password_is_logon_denied);
     tcase_add_test(neg, negotiate_unreachable_kdc_offers_ntlm);
