@@ -154,7 +154,9 @@ static unsigned long le32(const unsigned char *p)
     return (unsigned long)le16(p) | (unsigned long)le16(p + 2) << 16;
 }
 
+#define NTLM_CHALLENGE 2
 #define NTLM_AUTHENTICATE 3
+#define NTLMSSP_NEGOTIATE_UNICODE 0x00000001u
 #define NTLM_AV_EOL 0x0000
 #define NTLM_AV_CHANNEL_BINDINGS 0x000A
 #define NTLMV2_AV_PAIRS_OFFSET 44      /* NTProofStr (16) + header (28) */
@@ -189,4 +191,25 @@ int gssmap_ntlm_channel_bindings(const void *msg, size_t length, const unsigned 
         left -= 4 + (size_t)len;
     }
     return 0;
+}
+
+int gssmap_ntlm_challenge_target_name(const void *msg, size_t length, const unsigned char **name,
+                                      size_t *name_length, bool *unicode)
+{
+    const unsigned char *m = msg;
+    *name = NULL;
+    *name_length = 0;
+    *unicode = false;
+    /* [MS-NLMP] 2.2.1.2: Signature (8), MessageType (4), TargetNameFields
+     * (Len 2, MaxLen 2, BufferOffset 4), NegotiateFlags (4). */
+    if (length < 24 || memcmp(m, "NTLMSSP\0", 8) != 0 || le32(m + 8) != NTLM_CHALLENGE)
+        return 0;
+    size_t len = le16(m + 12), off = le32(m + 16);
+    bool wide = (le32(m + 20) & NTLMSSP_NEGOTIATE_UNICODE) != 0;
+    if (off > length || len > length - off || (wide && len % 2 != 0))
+        return -1;
+    *name = m + off;
+    *name_length = len;
+    *unicode = wide;
+    return 1;
 }

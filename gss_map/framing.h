@@ -5,6 +5,7 @@
 #ifndef SSPI_SHIM_GSS_MAP_FRAMING_H
 #define SSPI_SHIM_GSS_MAP_FRAMING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <gssapi/gssapi.h>
 
@@ -52,5 +53,16 @@ int gssmap_spnego_response_token(const void *token, size_t length, gss_buffer_de
  * than 16 or the pairs run past the response.
  */
 int gssmap_ntlm_channel_bindings(const void *msg, size_t length, const unsigned char **hash);
+
+/*
+ * The TargetName of an NTLM CHALLENGE message ([MS-NLMP] 2.2.1.2: the
+ * server's domain, or its name), in the string form the message's
+ * NegotiateFlags say (*unicode: UTF-16LE, else OEM).  Sets *name to point
+ * into msg and returns 1 (the name may be empty); 0 when msg is no
+ * CHALLENGE; -1 when the name runs past the message or a UTF-16 name has
+ * an odd length.
+ */
+int gssmap_ntlm_challenge_target_name(const void *msg, size_t length, const unsigned char **name,
+                                      size_t *name_length, bool *unicode);
 
 #endif

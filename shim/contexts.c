@@ -55,6 +55,7 @@ void shim_context_free(struct shim_context *ctx)
     if (ctx->digest_pending_mic.value != NULL)
         gss_release_buffer(&minor, &ctx->digest_pending_mic);
     free(ctx->digest_pending_params.value);
+    free(ctx->ntlm_server_domain);
     shim_credential_unref(ctx->cred);
     free(ctx);
 }
@@ -807,6 +808,8 @@ static SECURITY_STATUS accept_security_context(
         gss_release_buffer(&minor, &output);
         goto failed;
     }
+    if (first && !has_leg_input(ctx->pkg))
+        shim_ntlm_note_server_domain(ctx, output);
     SECURITY_STATUS put = shim_put_token(pOutput, &output,
                                          (ctx->req_flags & ASC_REQ_ALLOCATE_MEMORY) != 0);
     if (put == SEC_E_BUFFER_TOO_SMALL && !first) {

@@ -654,10 +654,62 @@ static SECURITY_STATUS ntlm_accept_status(OM_uint32 major, OM_uint32 minor, SECU
 
 /* ------------------------------------------------------------ attributes */
 
+void shim_ntlm_note_server_domain(struct shim_context *ctx, gss_buffer_desc output)
+{
+    gss_buffer_desc challenge = output;
+    const unsigned char *name;
+    size_t length;
+    bool unicode;
+    if (ctx->pkg->mech == &shim_oid_spnego &&
+        gssmap_spnego_response_token(output.value, output.length, &challenge) != 1)
+        return;
+    if (gssmap_ntlm_challenge_target_name(challenge.value, challenge.length, &name, &length,
+                                          &unicode) != 1 || length == 0)
+        return;
+    char *domain = NULL;
+    if (unicode) {
+        SEC_WCHAR *w = calloc(length / 2 + 1, sizeof(*w));
+        if (w == NULL)
+            return;
+        for (size_t i = 0; i < length / 2; i++)
+            w[i] = (SEC_WCHAR)(name[2 * i] | name[2 * i + 1] << 8);
+        if (shim_utf16_to_utf8(w, length / 2, &domain) != SEC_E_OK)
+            domain = NULL;
+        free(w);
+    } else {
+        domain = strndup((const char *)name, length);   /* OEM: ASCII in practice */
+    }
+    free(ctx->ntlm_server_domain);
+    ctx->ntlm_server_domain = domain;
+}
+
+/* "DOMAIN\user" from `user` and `domain`; an empty domain becomes the one
+ * the server's CHALLENGE named, as Windows names a client that logged on
+ * without a domain (curl -u alice) by the domain that checked it. */
+static char *join_account(const char *domain, size_t domain_len, const char *user,
+                          size_t user_len, const char *server_domain)
+{
+    if (domain_len == 0 && server_domain != NULL) {
+        domain = server_domain;
+        domain_len = strlen(server_domain);
+    }
+    if (domain_len == 0)
+        return strndup(user, user_len);
+    char *out = malloc(domain_len + 1 + user_len + 1);
+    if (out != NULL) {
+        memcpy(out, domain, domain_len);
+        out[domain_len] = '\\';
+        memcpy(out + domain_len + 1, user, user_len);
+        out[domain_len + 1 + user_len] = '\0';
+    }
+    return out;
+}
+
 /* "DOMAIN\user" of the client, as Windows' NTLM gives it: the acceptor's
  * from the name gss_accept_sec_context returned (gss-ntlmssp displays
- * "DOMAIN\user", Heimdal "user@DOMAIN"; Heimdal's gss_inquire_context
- * returns no names at all), the initiator's from its credential. */
+ * "DOMAIN\user", or "user" for a client that sent no domain; Heimdal
+ * "user@DOMAIN", or "user@"; Heimdal's gss_inquire_context returns no
+ * names at all), the initiator's from its credential. */
 static SECURITY_STATUS client_account(struct shim_context *ctx, char **out)
 {
     if (ctx->initiator) {
@@ -668,19 +720,16 @@ static SECURITY_STATUS client_account(struct shim_context *ctx, char **out)
     gss_buffer_desc buf;
     if (ctx->peer == GSS_C_NO_NAME || GSS_ERROR(gss_display_name(&minor, ctx->peer, &buf, NULL)))
         return shim_fail(SEC_E_INTERNAL_ERROR, "the NTLM mechanism gave no client name");
-    const char *s = buf.value, *at = memchr(s, '@', buf.length);
-    if (at != NULL && memchr(s, '\\', buf.length) == NULL) {
-        size_t user = (size_t)(at - s), domain = buf.length - user - 1;
-        *out = malloc(domain + 1 + user + 1);
-        if (*out != NULL) {
-            memcpy(*out, at + 1, domain);
-            (*out)[domain] = '\\';
-            memcpy(*out + domain + 1, s, user);
-            (*out)[domain + 1 + user] = '\0';
-        }
-    } else {
-        *out = strndup(s, buf.length);
-    }
+    const char *s = buf.value, *at = memchr(s, '@', buf.length),
+               *backslash = memchr(s, '\\', buf.length);
+    if (backslash != NULL)
+        *out = join_account(s, (size_t)(backslash - s), backslash + 1,
+                            buf.length - (size_t)(backslash - s) - 1, ctx->ntlm_server_domain);
+    else if (at != NULL)
+        *out = join_account(at + 1, buf.length - (size_t)(at - s) - 1, s, (size_t)(at - s),
+                            ctx->ntlm_server_domain);
+    else
+        *out = join_account("", 0, s, buf.length, ctx->ntlm_server_domain);
     gss_release_buffer(&minor, &buf);
     return *out != NULL ? SEC_E_OK : SEC_E_INSUFFICIENT_MEMORY;
 }

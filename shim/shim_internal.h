@@ -296,6 +296,9 @@ struct shim_context {
      * Heimdal's non-mutual initiator learns the acceptor's sequence
      * start from it (shim/messages.c, message_status). */
     bool peer_message_seen;
+    /* NTLM acceptor: the TargetName its CHALLENGE named (UTF-8), the
+     * domain NAMES gives a client that sent none (shim/ntlm_package.c). */
+    char *ntlm_server_domain;
     /* CredSSP: the TLS record sizes, asked of the mechanism once. */
     bool tls_sizes_known;
     uint32_t tls_header, tls_trailer, tls_max;
@@ -382,6 +385,9 @@ SHIM_LOCAL bool shim_negotiate_ntlm_only(const struct shim_credential *cred);
  * status is run again with NTLM. */
 SHIM_LOCAL bool shim_negotiate_falls_back(const struct shim_credential *cred,
                                           SECURITY_STATUS kerberos);
+/* An NTLM or Negotiate acceptor's first output: keeps the CHALLENGE's
+ * TargetName, raw or in SPNEGO's responseToken (shim/ntlm_package.c). */
+SHIM_LOCAL void shim_ntlm_note_server_domain(struct shim_context *ctx, gss_buffer_desc output);
 /* Whether the context negotiated NTLM (raw or inside SPNEGO). */
 SHIM_LOCAL bool shim_context_is_ntlm(const struct shim_context *ctx);
 /* The package hooks for the context's messages and attributes: the NTLM

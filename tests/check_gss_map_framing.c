@@ -198,6 +198,58 @@ START_TEST(ntlm_channel_bindings_pair)
 }
 END_TEST
 
+/* [MS-NLMP] 4.2.4.3, the NTLMv2 example's CHALLENGE_MESSAGE: TargetName
+ * "Domain" in UTF-16LE (NegotiateFlags 0xe28a8233 has UNICODE). */
+static const unsigned char spec_challenge[] = {
+    0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x0c, 0x00,
+    0x38, 0x00, 0x00, 0x00, 0x33, 0x82, 0x8a, 0xe2, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x24, 0x00, 0x44, 0x00, 0x00, 0x00,
+    0x06, 0x00, 0x70, 0x17, 0x00, 0x00, 0x00, 0x0f, 0x44, 0x00, 0x6f, 0x00, 0x6d, 0x00, 0x61, 0x00,
+    0x69, 0x00, 0x6e, 0x00, 0x02, 0x00, 0x0c, 0x00, 0x44, 0x00, 0x6f, 0x00, 0x6d, 0x00, 0x61, 0x00,
+    0x69, 0x00, 0x6e, 0x00, 0x01, 0x00, 0x0c, 0x00, 0x53, 0x00, 0x65, 0x00, 0x72, 0x00, 0x76, 0x00,
+    0x65, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+START_TEST(ntlm_challenge_target_name)
+{
+    unsigned char msg[sizeof(spec_challenge)];
+    const unsigned char *name;
+    size_t len;
+    bool unicode;
+    memcpy(msg, spec_challenge, sizeof(msg));
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name(msg, sizeof(msg), &name, &len, &unicode), 1);
+    ck_assert_ptr_eq(name, msg + 0x38);
+    ck_assert_uint_eq(len, 12);
+    ck_assert(unicode);
+    ck_assert_mem_eq(name, "D\0o\0m\0a\0i\0n\0", 12);
+
+    /* OEM: the same bytes, read as such when UNICODE is not set. */
+    msg[20] &= (unsigned char)~1u;
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name(msg, sizeof(msg), &name, &len, &unicode), 1);
+    ck_assert(!unicode);
+    /* An odd UTF-16 length; a name past the end; an offset past the end. */
+    msg[20] |= 1;
+    msg[12] = 11;
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name(msg, sizeof(msg), &name, &len, &unicode), -1);
+    msg[12] = 12;
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name(msg, 0x38 + 11, &name, &len, &unicode), -1);
+    msg[16] = 0xff;
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name(msg, sizeof(msg), &name, &len, &unicode), -1);
+    ck_assert_ptr_null(name);
+    /* An empty name is a name. */
+    memcpy(msg, spec_challenge, sizeof(msg));
+    msg[12] = msg[14] = 0;
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name(msg, sizeof(msg), &name, &len, &unicode), 1);
+    ck_assert_uint_eq(len, 0);
+    /* Not a CHALLENGE: another message type, too short, no signature. */
+    msg[8] = 3;
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name(msg, sizeof(msg), &name, &len, &unicode), 0);
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name(spec_challenge, 23, &name, &len, &unicode), 0);
+    ck_assert_int_eq(gssmap_ntlm_challenge_target_name("not NTLM at all, no, not at all", 31, &name,
+                                                       &len, &unicode),
+                     0);
+}
+END_TEST
+
 START_TEST(packed_contexts_round_trip_and_reject_malformed)
 {
     struct gssmap_packed_context in = {.initiator = false, .req_flags = 0x20116,
@@ -248,6 +300,7 @@ int main(void)
     tcase_add_test(tc, spnego_init_mech_token);
     tcase_add_test(tc, spnego_response_token);
     tcase_add_test(tc, ntlm_channel_bindings_pair);
+    tcase_add_test(tc, ntlm_challenge_target_name);
     tcase_add_test(tc, packed_contexts_round_trip_and_reject_malformed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -447,6 +447,50 @@ START_TEST(overlapping_logons_both_succeed)
 }
 END_TEST
 
+/* A client that names no domain (curl -u alice does so): Windows names it
+ * by the domain that checked it, the server's, which its CHALLENGE gave
+ * as TargetName ([MS-NLMP] 2.2.1.2): NAMES is "THAT\\alice", not "\\alice"
+ * (Heimdal's name was "alice@") or "alice" (gss-ntlmssp's). */
+START_TEST(client_without_domain_gets_the_server_domain)
+{
+    SEC_WINNT_AUTH_IDENTITY_A id = identity(USER, NULL, PASSWORD);
+    CredHandle cc, sc;
+    TimeStamp expiry;
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, NTLMSP_NAME_A, SECPKG_CRED_OUTBOUND, NULL, &id,
+                                            NULL, NULL, &cc, &expiry),
+                  SEC_E_OK);
+    server_cred(&sc);
+    struct logon l;
+    logon_negotiate(&cc, &l);
+    ASSERT_STATUS(logon_server_step(&sc, &l, true), SEC_I_CONTINUE_NEEDED);
+    /* The CHALLENGE's TargetName, read here on its own: Len at 12, offset
+     * at 16, UNICODE (bit 0 of the flags at 20) as on both mechanisms. */
+    ck_assert(l.length >= 24 && memcmp(l.token, "NTLMSSP", 8) == 0 && l.token[8] == 2);
+    size_t len = (size_t)(l.token[12] | l.token[13] << 8);
+    size_t off = (size_t)(l.token[16] | l.token[17] << 8);
+    ck_assert(l.token[20] & 1);
+    ck_assert(len > 0 && len % 2 == 0 && off + len <= l.length);
+    char server_domain[128];
+    ck_assert(len / 2 < sizeof(server_domain));
+    for (size_t i = 0; i < len / 2; i++)
+        server_domain[i] = (char)l.token[off + 2 * i];
+    server_domain[len / 2] = '\0';
+    logon_authenticate(&cc, &l);
+    ASSERT_STATUS(logon_server_step(&sc, &l, false), SEC_E_OK);
+    SecPkgContext_NamesA names;
+    ASSERT_STATUS(QueryContextAttributesA(&l.server, SECPKG_ATTR_NAMES, &names), SEC_E_OK);
+    char expected[256];
+    snprintf(expected, sizeof(expected), "%s\\%s", server_domain, USER);
+    fprintf(stderr, "no-domain client NAMES: %s\n", names.sUserName);
+    ck_assert_str_eq(names.sUserName, expected);
+    FreeContextBuffer(names.sUserName);
+    DeleteSecurityContext(&l.server);
+    DeleteSecurityContext(&l.client);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+}
+END_TEST
+
 /* curl 7.88's NEGOTIATE, byte for byte: the 32-byte form without Version,
  * flags 0x00088206 (OEM, REQUEST_TARGET, NTLM, ALWAYS_SIGN, NTLM2 key):
  * no Unicode.  Windows' acceptor answers it with a CHALLENGE, and so does
@@ -876,6 +920,7 @@ int main(void)
     tcase_add_test(tc, garbage_reply_is_invalid_token);
     tcase_add_test(tc, oem_only_negotiate_gets_a_challenge);
     tcase_add_test(tc, overlapping_logons_both_succeed);
+    tcase_add_test(tc, client_without_domain_gets_the_server_domain);
     tcase_add_test(tc, kerberos_inbound_needs_keytab_with_ntlm_present);
     TCase *neg = tcase_create("negotiate");
     tcase_set_timeout(neg, 60);

@@ -43,6 +43,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const unsigned char *hash;
     if (gssmap_ntlm_channel_bindings(data, size, &hash) == 1)
         inside(data, size, hash, 16);
+    const unsigned char *target_name;
+    size_t target_name_len;
+    bool unicode;
+    if (gssmap_ntlm_challenge_target_name(data, size, &target_name, &target_name_len, &unicode) ==
+            1 &&
+        target_name_len > 0)
+        inside(data, size, target_name, target_name_len);
     struct gssmap_packed_context pc;
     if (gssmap_unpack_context(data, size, &pc) == 0) {
         inside(data, size, pc.gss_token, pc.gss_token_len);
