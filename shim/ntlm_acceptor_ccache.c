@@ -16,15 +16,14 @@
  * Heimdal's path: it keeps one process-wide MEMORY cache with the host/
  * credentials, names it in NTLM_ACCEPTOR_CCACHE (Heimdal's own setting; a
  * value the application set is left alone), and renews it before its
- * ticket ends by filling a new cache and swapping the contents in
- * (krb5_cc_move, an atomic switch for MEMORY caches), so a context never
- * sees it empty.  A side effect: a logon no longer costs an AS exchange.
+ * ticket ends by adding the new ticket in front of the old one, so a
+ * context never sees it empty.  A side effect: a logon no longer costs an
+ * AS exchange.
  *
  * The environment is written once, at the first NTLM or Negotiate acceptor
  * credential (or, failing that, the first NTLM logon), typically at server
- * start-up;
- * setenv is not safe against a getenv running at the same moment in
- * another thread, which is why it is written only once.
+ * start-up: setenv is not safe against a getenv running at the same moment
+ * in another thread, which is why it is written only once.
  */
 #include "config.h"
 
@@ -58,14 +57,43 @@ static bool env_written;
 static time_t renew_at;                 /* for the ticket in shared_ccache; 0: none */
 static time_t last_failure;
 
+/* Removes the tickets that have ended (earlier renewals' TGTs and the
+ * digest/ tickets got with them), so that the cache holds at most two
+ * generations.  Collected first: the cache is not changed while read. */
+static void remove_ended_tickets(time_t now)
+{
+    enum { MAX_ENDED = 16 };
+    krb5_creds ended[MAX_ENDED];
+    int n = 0;
+    krb5_cc_cursor cursor;
+    if (krb5_cc_start_seq_get(ccache_krb5, shared_ccache, &cursor) != 0)
+        return;
+    krb5_creds c;
+    while (n < MAX_ENDED && krb5_cc_next_cred(ccache_krb5, shared_ccache, &cursor, &c) == 0) {
+        if (c.times.endtime != 0 && c.times.endtime <= now)
+            ended[n++] = c;             /* the contents move into `ended` */
+        else
+            krb5_free_cred_contents(ccache_krb5, &c);
+    }
+    krb5_cc_end_seq_get(ccache_krb5, shared_ccache, &cursor);
+    for (int i = 0; i < n; i++) {
+        krb5_cc_remove_cred(ccache_krb5, shared_ccache, KRB5_TC_MATCH_TIMES_EXACT, &ended[i]);
+        krb5_free_cred_contents(ccache_krb5, &ended[i]);
+    }
+}
+
 /* New host/ credentials from the default keytab into the shared cache.
- * As kdc.c's get_ccache: the same principal, the same keytab. */
-static krb5_error_code renew_shared_ccache(void)
+ * As kdc.c's get_ccache: the same principal, the same keytab.  The first
+ * time the cache is initialised; a renewal adds the new TGT in front of
+ * the old one (a MEMORY cache stores new credentials first, and lookups
+ * take the first match), so a logon in flight never finds it empty.  Not
+ * krb5_cc_move from a new cache: Heimdal 7.8 leaks the moved-from MEMORY
+ * cache (mcc_move destroys it without closing it, 106 bytes each time). */
+static krb5_error_code renew_shared_ccache(time_t now)
 {
     krb5_principal host = NULL;
     krb5_keytab keytab = NULL;
     krb5_get_init_creds_opt *opt = NULL;
-    krb5_ccache fresh = NULL;
     krb5_creds creds;
     bool have_creds = false;
     memset(&creds, 0, sizeof(creds));
@@ -78,33 +106,26 @@ static krb5_error_code renew_shared_ccache(void)
     if (ret == 0)
         ret = krb5_get_init_creds_keytab(ccache_krb5, &creds, host, keytab, 0, NULL, opt);
     have_creds = ret == 0;
-    /* The first time nobody reads the shared cache yet: fill it in place.
-     * A renewal fills a new cache and swaps it in; Heimdal 7.8's
-     * krb5_cc_move leaks the moved-from MEMORY cache's 106-byte handle
-     * (mcc_move destroys it without closing it), once per renewal. */
     bool first = shared_ccache == NULL;
-    if (ret == 0 && first)
+    if (ret == 0 && first) {
         ret = krb5_cc_resolve(ccache_krb5, ACCEPTOR_CCACHE, &shared_ccache);
-    else if (ret == 0)
-        ret = krb5_cc_new_unique(ccache_krb5, "MEMORY", NULL, &fresh);
-    krb5_ccache target = first ? shared_ccache : fresh;
-    if (ret == 0)
-        ret = krb5_cc_initialize(ccache_krb5, target, creds.client);
-    if (ret == 0)
-        ret = krb5_cc_store_cred(ccache_krb5, target, &creds);
-    if (ret == 0 && !first) {
-        ret = krb5_cc_move(ccache_krb5, fresh, shared_ccache);  /* frees `fresh` */
         if (ret == 0)
-            fresh = NULL;
+            ret = krb5_cc_initialize(ccache_krb5, shared_ccache, creds.client);
+        if (ret != 0 && shared_ccache != NULL) {
+            krb5_cc_close(ccache_krb5, shared_ccache);
+            shared_ccache = NULL;
+        }
     }
+    if (ret == 0)
+        ret = krb5_cc_store_cred(ccache_krb5, shared_ccache, &creds);
     if (ret == 0) {
         time_t start = creds.times.starttime ? creds.times.starttime : creds.times.authtime;
         time_t life = creds.times.endtime - start;
         time_t margin = life / 2 < RENEW_MARGIN ? life / 2 : RENEW_MARGIN;
         renew_at = creds.times.endtime - margin;
+        if (!first)
+            remove_ended_tickets(now);
     }
-    if (fresh != NULL)
-        krb5_cc_destroy(ccache_krb5, fresh);
     if (have_creds)
         krb5_free_cred_contents(ccache_krb5, &creds);
     if (opt != NULL)
@@ -131,7 +152,7 @@ void shim_ntlm_acceptor_ccache_ready(void)
     if (ccache_krb5 == NULL)
         ret = krb5_init_context(&ccache_krb5);
     if (ret == 0)
-        ret = renew_shared_ccache();
+        ret = renew_shared_ccache(now);
     if (ret == 0) {
         last_failure = 0;
         if (!env_written && setenv(ACCEPTOR_CCACHE_ENV, ACCEPTOR_CCACHE, 0) == 0)

@@ -39,6 +39,9 @@
 
 static struct test_realm realm;
 static char user_file[512];
+#ifdef SSPI_SHIM_HEIMDAL
+static char host_service[512];      /* host/<hostname>@REALM: Heimdal's NTLM acceptor */
+#endif
 
 static SEC_WINNT_AUTH_IDENTITY_A identity(const char *user, const char *domain,
                                           const char *password)
@@ -447,6 +450,47 @@ START_TEST(overlapping_logons_both_succeed)
 }
 END_TEST
 
+#ifdef SSPI_SHIM_HEIMDAL
+/* The shared host/ cache of Heimdal's NTLM acceptor is renewed before its
+ * ticket ends (shim/ntlm_acceptor_ccache.c): with host/ tickets of 10 s,
+ * a logon 11 s after the first one needs the renewed ticket (the first one
+ * has expired by then), and a logon started before the renewal finishes
+ * after it. */
+START_TEST(acceptor_ccache_is_renewed)
+{
+    const char *short_life[] = {"modify", "--max-ticket-life=10s", host_service, NULL};
+    const char *day_life[] = {"modify", "--max-ticket-life=1d", host_service, NULL};
+    ck_assert_msg(test_realm_kadmin(&realm, short_life) == 0, "%s", realm.last_output);
+    CredHandle cc, sc;
+    client_cred(PASSWORD, &cc);
+    server_cred(&sc);                   /* fills the cache: a 10 s ticket */
+    struct logon first, across;
+    logon_negotiate(&cc, &first);
+    ASSERT_STATUS(logon_server_step(&sc, &first, true), SEC_I_CONTINUE_NEEDED);
+    logon_authenticate(&cc, &first);
+    ASSERT_STATUS(logon_server_step(&sc, &first, false), SEC_E_OK);
+    logon_negotiate(&cc, &across);
+    ASSERT_STATUS(logon_server_step(&sc, &across, true), SEC_I_CONTINUE_NEEDED);
+    sleep(11);
+    struct logon later;
+    logon_negotiate(&cc, &later);       /* renews: the first ticket has ended */
+    ASSERT_STATUS(logon_server_step(&sc, &later, true), SEC_I_CONTINUE_NEEDED);
+    logon_authenticate(&cc, &later);
+    ASSERT_STATUS(logon_server_step(&sc, &later, false), SEC_E_OK);
+    logon_authenticate(&cc, &across);
+    ASSERT_STATUS(logon_server_step(&sc, &across, false), SEC_E_OK);
+    struct logon *all[] = {&first, &across, &later};
+    for (int i = 0; i < 3; i++) {
+        DeleteSecurityContext(&all[i]->server);
+        DeleteSecurityContext(&all[i]->client);
+    }
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+    ck_assert_msg(test_realm_kadmin(&realm, day_life) == 0, "%s", realm.last_output);
+}
+END_TEST
+#endif
+
 /* A client that names no domain (curl -u alice does so): Windows names it
  * by the domain that checked it, the server's, which its CHALLENGE gave
  * as TargetName ([MS-NLMP] 2.2.1.2): NAMES is "THAT\\alice", not "\\alice"
@@ -848,14 +892,15 @@ static int heimdal_realm(void)
     opt.extra_kdc = "\tenable-digest = true\n\tdigests_allowed = ntlm-v2, ntlm-v1-session, ntlm-v1";
     if (test_realm_start_ex(&realm, NULL, &opt) != 0)
         return 77;
-    char host[256], digest[300], hostsvc[512];
+    char host[256], digest[300];
+    char *hostsvc = host_service;
     if (gethostname(host, sizeof(host)) != 0)
         return 99;
     host[sizeof(host) - 1] = '\0';
     for (char *p = host; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     snprintf(digest, sizeof(digest), "digest/%s@%s", realm.realm, realm.realm);
-    snprintf(hostsvc, sizeof(hostsvc), "host/%s@%s", host, realm.realm);
+    snprintf(hostsvc, sizeof(host_service), "host/%s@%s", host, realm.realm);
     const char *add_digest[] = {"add", "--random-key", "--use-defaults", digest, NULL};
     const char *allow[] = {"modify", "--attributes=+allow-digest", hostsvc, NULL};
     if (test_realm_kadmin(&realm, add_digest) != 0 ||
@@ -921,6 +966,9 @@ int main(void)
     tcase_add_test(tc, oem_only_negotiate_gets_a_challenge);
     tcase_add_test(tc, overlapping_logons_both_succeed);
     tcase_add_test(tc, client_without_domain_gets_the_server_domain);
+#ifdef SSPI_SHIM_HEIMDAL
+    tcase_add_test(tc, acceptor_ccache_is_renewed);
+#endif
     tcase_add_test(tc, kerberos_inbound_needs_keytab_with_ntlm_present);
     TCase *neg = tcase_create("negotiate");
     tcase_set_timeout(neg, 60);
