@@ -239,6 +239,32 @@ static bool mech_registered(void)
     return present != 0;
 }
 
+/*
+ * Both NTLM mechanisms turn the password into UTF-16 for the NT hash and
+ * free that buffer unwiped: Heimdal 7.8 (lib/ntlm/ntlm.c: heim_ntlm_nt_key,
+ * ascii2ucs2le: a malloc of 2 bytes a character) and gss-ntlmssp 1.2
+ * (src/ntlm_crypto.c: NTOWFv1, u8_conv_to_encoding).  glibc
+ * gives a freed chunk back to the next malloc of its size in the same
+ * thread (tcache: last in, first out, 7 a size), so right after the call
+ * that read the file the shim takes back a few chunks of that size, wipes
+ * them and frees them again.  Best effort: with another allocator, or
+ * once the chunk was handed to someone else, the copy stays where it is
+ * (check_secrets `ntlm_password_logon_leaves_no_copy` measures what is left).
+ */
+static void wipe_freed_utf16_password(const struct shim_identity *id)
+{
+    enum { TAKE = 8 };
+    size_t size = 2 * strlen(id->password);
+    void *chunk[TAKE];
+    for (int i = 0; i < TAKE; i++) {
+        chunk[i] = malloc(size);
+        if (chunk[i] != NULL)
+            explicit_bzero(chunk[i], size);    /* Heimdal asked for this size too */
+    }
+    for (int i = TAKE - 1; i >= 0; i--)
+        free(chunk[i]);
+}
+
 /* "DOMAIN\user", or the user as given when there is no domain. */
 static char *account_text(const struct shim_identity *id)
 {
@@ -354,31 +380,6 @@ static void restore_user_file(char *saved, int fd)
     close(fd);
 }
 
-/*
- * Heimdal 7.8 turns the password it reads from the user file into UTF-16
- * for the NT hash (lib/ntlm/ntlm.c: heim_ntlm_nt_key, ascii2ucs2le: a
- * malloc of 2 bytes a character) and frees that buffer unwiped.  glibc
- * gives a freed chunk back to the next malloc of its size in the same
- * thread (tcache: last in, first out, 7 a size), so right after the call
- * that read the file the shim takes back a few chunks of that size, wipes
- * them and frees them again.  Best effort: with another allocator, or
- * once the chunk was handed to someone else, the copy stays where it is
- * (check_secrets `ntlm_password_logon_leaves_no_copy` measures what is left).
- */
-static void wipe_heimdal_utf16_password(const struct shim_identity *id)
-{
-    enum { TAKE = 8 };
-    size_t size = 2 * strlen(id->password);
-    void *chunk[TAKE];
-    for (int i = 0; i < TAKE; i++) {
-        chunk[i] = malloc(size);
-        if (chunk[i] != NULL)
-            explicit_bzero(chunk[i], size);    /* Heimdal asked for this size too */
-    }
-    for (int i = TAKE - 1; i >= 0; i--)
-        free(chunk[i]);
-}
-
 static SECURITY_STATUS heimdal_password_cred(const struct shim_identity *id, gss_cred_id_t *out)
 {
     int fd;
@@ -389,7 +390,7 @@ static SECURITY_STATUS heimdal_password_cred(const struct shim_identity *id, gss
     char *saved = use_user_file(fd);
     major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &ntlm_only, GSS_C_INITIATE,
                              out, NULL, NULL);
-    wipe_heimdal_utf16_password(id);
+    wipe_freed_utf16_password(id);
     restore_user_file(saved, fd);
     if (GSS_ERROR(major))
         return shim_gss_status("gss_acquire_cred", major, minor, &shim_oid_ntlm);
@@ -444,6 +445,7 @@ static SECURITY_STATUS password_cred(const struct shim_identity *id, const char 
     gss_buffer_desc pw = {strlen(id->password), id->password};
     major = gss_acquire_cred_with_password(&minor, name, &pw, GSS_C_INDEFINITE, &ntlm_only,
                                            GSS_C_INITIATE, out, NULL, NULL);
+    wipe_freed_utf16_password(id);
     gss_release_name(&minor, &name);
     if (GSS_ERROR(major))
         return shim_gss_status("gss_acquire_cred_with_password", major, minor, &shim_oid_ntlm);
@@ -484,7 +486,7 @@ static OM_uint32 spnego_ntlm_cred(OM_uint32 *minor, const struct shim_identity *
     *saved_cc = *empty_cc != NULL ? shim_krb5_use_ccache(*empty_cc) : NULL;
     OM_uint32 major = gss_acquire_cred(minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &spnego_only,
                                        GSS_C_INITIATE, out, NULL, NULL);
-    wipe_heimdal_utf16_password(id);
+    wipe_freed_utf16_password(id);
     return major;
 }
 #endif
