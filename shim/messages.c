@@ -242,10 +242,14 @@ SECURITY_STATUS shim_session_key(struct shim_context *ctx, unsigned char **key, 
                                       sizeof(oid_enctype_prefix),
                                   set->elements[1].length - sizeof(oid_enctype_prefix));
 #ifdef SSPI_SHIM_HEIMDAL
-    bool kerberos = ctx->actual_mech == GSS_C_NO_OID ||
-                    shim_oid_equal(ctx->actual_mech, &shim_oid_krb5) ||
-                    shim_oid_equal(ctx->actual_mech, &shim_oid_krb5_ms);
-    if (*enctype == 0 && kerberos && !shim_package_is(ctx->pkg, "WDigest")) {
+    /* The mechanism the context runs; the package's when the GSS library
+     * named none (Negotiate: SPNEGO, which only Kerberos runs here). */
+    const gss_OID_desc *mech = ctx->actual_mech != GSS_C_NO_OID ? ctx->actual_mech
+                                                                : ctx->pkg->mech;
+    bool kerberos = shim_oid_equal(mech, &shim_oid_krb5) ||
+                    shim_oid_equal(mech, &shim_oid_krb5_ms) ||
+                    (ctx->actual_mech == GSS_C_NO_OID && mech == &shim_oid_spnego);
+    if (*enctype == 0 && kerberos) {
         /* Heimdal 7.8 returns the key only; its enctype comes with the
          * same key from gsskrb5_get_subkey (the token key).  Only for a
          * Kerberos context: on any other (WDigest, NTLM) it fails, and
