@@ -158,8 +158,9 @@ void shim_ntlm_acceptor_ccache_ready(void)
         if (!env_written && setenv(ACCEPTOR_CCACHE_ENV, ACCEPTOR_CCACHE, 0) == 0)
             env_written = true;
     } else {
-        /* Heimdal's own path still runs (a context at a time works); the
-         * logon then fails with Heimdal's status if the keytab is wrong. */
+        /* Before the variable is written Heimdal's own path runs (one
+         * logon at a time works); after, logons use the shared cache's
+         * ticket until it ends, then fail with Heimdal's status. */
         last_failure = now;
     }
     pthread_mutex_unlock(&ccache_lock);
