@@ -104,24 +104,6 @@ xvfb=$(command -v Xvfb || true)
 # `make check` were seen to hand out a display the other then closed.
 exec 9>"${TMPDIR:-/tmp}/sspi-shim-xvfb.lock"
 flock -w 300 9 || hard "another Xvfb test held the lock for 5 minutes"
-# start_xvfb: a new Xvfb on a display of its choosing; DISPLAY exported.
-start_xvfb() {
-    : >"$tmp/display"
-    "$xvfb" -displayfd 3 -nolisten tcp -screen 0 800x600x24 3>"$tmp/display" >"$tmp/xvfb.log" 2>&1 &
-    xvfb_pid=$!
-    n=0
-    # Xvfb writes "N\n" once it listens: wait for the whole line, and for its
-    # socket (a display read too early was seen to fail to open).
-    while [ "$(wc -l <"$tmp/display")" -lt 1 ] ||
-          [ ! -S "/tmp/.X11-unix/X$(tr -d '\n' <"$tmp/display")" ]; do
-        kill -0 "$xvfb_pid" 2>/dev/null || { cat "$tmp/xvfb.log" >&2; hard "Xvfb did not start"; }
-        n=$((n + 1))
-        [ "$n" -le 100 ] || hard "Xvfb chose no display in 10 s"
-        sleep 0.1
-    done
-    DISPLAY=:$(tr -d '\n' <"$tmp/display")
-    export DISPLAY
-}
 start_xvfb
 
 # A free loopback port: bind one, let it go, hand it to the shadow server.

@@ -32,6 +32,8 @@
 #   kinit_alice             kinit alice@$REALM into $KRB5CCNAME (the realm's kinit)
 #   need_gss_mechs          with_mechs=tests/with-gss-mechs, skip if it cannot work here
 #   stop_server             kills and reaps server_pid
+#   start_xvfb              a new Xvfb ($xvfb) on a display of its choosing:
+#                           xvfb_pid, DISPLAY exported (take the Xvfb lock first)
 #   ntlm_acceptor           the NTLM acceptor's user store for alice (MIT:
 #                           gss-ntlmssp, ntlm_env="env GSS_MECH_CONFIG=.. NTLM_USER_FILE=..";
 #                           Heimdal: the realm's KDC digest service, ntlm_env=""),
@@ -256,4 +258,27 @@ ntlm_acceptor() {
         ntlm_env=
         ;;
     esac
+}
+
+# start_xvfb: a new Xvfb ($xvfb) on a display of its choosing, its log in
+# $tmp/xvfb.log; sets xvfb_pid and exports DISPLAY.  The caller holds the
+# Xvfb lock: two servers started together by a parallel `make check` were
+# seen to hand out a display the other then closed.
+start_xvfb() {
+    : >"$tmp/display"
+    # shellcheck disable=SC2154 # xvfb: set by the test that sources this file
+    "$xvfb" -displayfd 3 -nolisten tcp -screen 0 800x600x24 3>"$tmp/display" >"$tmp/xvfb.log" 2>&1 &
+    xvfb_pid=$!
+    n=0
+    # Xvfb writes "N\n" once it listens: wait for the whole line, and for its
+    # socket (a display read too early was seen to fail to open).
+    while [ "$(wc -l <"$tmp/display")" -lt 1 ] ||
+          [ ! -S "/tmp/.X11-unix/X$(tr -d '\n' <"$tmp/display")" ]; do
+        kill -0 "$xvfb_pid" 2>/dev/null || { cat "$tmp/xvfb.log" >&2; hard "Xvfb did not start"; }
+        n=$((n + 1))
+        [ "$n" -le 100 ] || hard "Xvfb chose no display in 10 s"
+        sleep 0.1
+    done
+    DISPLAY=:$(tr -d '\n' <"$tmp/display")
+    export DISPLAY
 }
