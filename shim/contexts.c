@@ -688,7 +688,8 @@ static SECURITY_STATUS accept_security_context(
             input = shim_ntlm_negotiate_for_gss(input);
             if ((st = check_token_mech(cred->pkg, &input)) != SEC_E_OK)
                 return st;
-            shim_ntlm_acceptor_first_token(cred->pkg, input);
+            if (ntlm_first_token(&input))   /* Heimdal: its NTLM acceptor's host/ ticket */
+                shim_ntlm_acceptor_ccache_ready();
             /* The repeat of a first call whose output did not fit. */
             ctx = shim_replay_unpark(&input, cred);
             if (ctx != NULL) {

@@ -166,18 +166,4 @@ void shim_ntlm_acceptor_ccache_ready(void)
     pthread_mutex_unlock(&ccache_lock);
 }
 
-void shim_ntlm_acceptor_first_token(const struct shim_package *pkg, gss_buffer_desc token)
-{
-    static const char signature[] = "NTLMSSP";  /* with its NUL: [MS-NLMP] 2.2.1 */
-    if (pkg->mech == &shim_oid_ntlm) {
-        shim_ntlm_acceptor_ccache_ready();
-        return;
-    }
-    /* Negotiate: only a first token that carries NTLM (SPNEGO's mechToken
-     * is NTLM's NEGOTIATE); a Kerberos logon needs no host/ ticket. */
-    if (pkg->mech == &shim_oid_spnego && token.value != NULL &&
-        memmem(token.value, token.length, signature, sizeof(signature)) != NULL)
-        shim_ntlm_acceptor_ccache_ready();
-}
-
 #endif /* SSPI_SHIM_HEIMDAL */

@@ -359,21 +359,13 @@ SHIM_LOCAL SECURITY_STATUS shim_negotiate_diagnose_accept(struct shim_context *c
 
 /* Heimdal's NTLM acceptor, several contexts at a time
  * (shim/ntlm_acceptor_ccache.c): one shared host/ credentials cache named
- * in NTLM_ACCEPTOR_CCACHE, renewed before it ends.  _ready at an NTLM
- * acceptor credential; _first_token at an acceptor's first token (NTLM, or
- * Negotiate carrying NTLM).  Nothing on MIT (gss-ntlmssp has no KDC). */
+ * in NTLM_ACCEPTOR_CCACHE, renewed before it ends.  Called at an NTLM or
+ * Negotiate acceptor credential and at an acceptor's first token that
+ * carries NTLM.  Nothing on MIT (gss-ntlmssp has no KDC). */
 #ifdef SSPI_SHIM_HEIMDAL
 SHIM_LOCAL void shim_ntlm_acceptor_ccache_ready(void);
-SHIM_LOCAL void shim_ntlm_acceptor_first_token(const struct shim_package *pkg,
-                                               gss_buffer_desc token);
 #else
 static inline void shim_ntlm_acceptor_ccache_ready(void) {}
-static inline void shim_ntlm_acceptor_first_token(const struct shim_package *pkg,
-                                                  gss_buffer_desc token)
-{
-    (void)pkg;
-    (void)token;
-}
 #endif
 
 /* NTLM inside Negotiate (shim/negotiate_ntlm.c).  Whether the credential's
