@@ -700,6 +700,21 @@ static SECURITY_STATUS digest_init(CredHandle *cc, CtxtHandle *cx, bool first, c
     return st;
 }
 
+/* The client's password identity and the server's store, both WDigest. */
+static void digest_credentials(const SSPI_SHIM_DIGEST_SERVER_CONFIG *config, CredHandle *cc,
+                               CredHandle *sc)
+{
+    SEC_WINNT_AUTH_IDENTITY_A id = {
+        (unsigned char *)LONG_USER, (ULONG)strlen(LONG_USER), NULL, 0,
+        (unsigned char *)password8, (ULONG)strlen(password8), SEC_WINNT_AUTH_IDENTITY_ANSI};
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_OUTBOUND, NULL,
+                                            &id, NULL, NULL, cc, NULL),
+                  SEC_E_OK);
+    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                            (void *)config, NULL, NULL, sc, NULL),
+                  SEC_E_OK);
+}
+
 /*
  * WDigest over HTTP: the client's password (from the identity), the
  * server's user store (a password file, or an htdigest file of H(A1)
@@ -720,17 +735,9 @@ START_TEST(wdigest_logon_leaves_no_copy)
         config.HtdigestFile = htdigest_file;
         config.HttpAlgorithms = "MD5";
     }
-    SEC_WINNT_AUTH_IDENTITY_A id = {
-        (unsigned char *)LONG_USER, (ULONG)strlen(LONG_USER), NULL, 0,
-        (unsigned char *)password8, (ULONG)strlen(password8), SEC_WINNT_AUTH_IDENTITY_ANSI};
     CredHandle cc, sc;
     CtxtHandle cx, sx;
-    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_OUTBOUND, NULL,
-                                            &id, NULL, NULL, &cc, NULL),
-                  SEC_E_OK);
-    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, (LPSTR) "WDigest", SECPKG_CRED_INBOUND, NULL,
-                                            &config, NULL, NULL, &sc, NULL),
-                  SEC_E_OK);
+    digest_credentials(&config, &cc, &sc);
     static struct digest_leg s1, c1, s2, c2;
     ASSERT_STATUS(digest_accept(&sc, &sx, true, NULL, 0, &s1), SEC_I_CONTINUE_NEEDED);
     SECURITY_STATUS st = digest_init(&cc, &cx, true, s1.out, s1.out_len, &c1);
@@ -763,6 +770,137 @@ START_TEST(wdigest_logon_leaves_no_copy)
     ck_assert_msg(left == 0, "%d copies of the password or H(A1) left", left);
     struct secret both[2] = {ha1, ha1_hex};
     assert_trace_clean("WDigest", both, 2);
+}
+END_TEST
+
+/*
+ * WDigest as SASL DIGEST-MD5 with the auth-conf security layer: besides
+ * the password and H(A1), the four keys of RFC 2831 2.3 and 2.4 (Kic, Kis:
+ * MD5(H(A1) || magic); Kcc, Kcs: MD5(H(A1)[0..n) || magic), n = 16 for rc4
+ * and 3des) that the two contexts sign and seal with.  The test computes
+ * them from H(A1) in a forked child.  Loop 0: rc4, whose key is Kc itself;
+ * 1: 3des, whose DES keys are expanded from Kc inside OpenSSL's cipher.
+ */
+static const char *const sasl_kdf_magic[4] = {
+    "Digest session key to client-to-server signing key magic constant",
+    "Digest session key to server-to-client signing key magic constant",
+    "Digest H(A1) to client-to-server sealing key magic constant",
+    "Digest H(A1) to server-to-client sealing key magic constant",
+};
+static const char *const sasl_key_names[4] = {"SASL Kic", "SASL Kis", "SASL Kcc", "SASL Kcs"};
+static struct secret sasl_ha1;
+
+static int sasl_layer_keys(struct secret *out, int max)
+{
+    unsigned char ha1[16], md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (max < 4 || sasl_ha1.len != sizeof(ha1))
+        return -1;
+    for (size_t i = 0; i < sizeof(ha1); i++)
+        ha1[i] = sasl_ha1.masked[i] ^ MASK;
+    for (int k = 0; k < 4; k++) {
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+        if (c == NULL || EVP_DigestInit_ex(c, EVP_md5(), NULL) != 1 ||
+            EVP_DigestUpdate(c, ha1, sizeof(ha1)) != 1 ||
+            EVP_DigestUpdate(c, sasl_kdf_magic[k], strlen(sasl_kdf_magic[k])) != 1 ||
+            EVP_DigestFinal_ex(c, md, &mdlen) != 1 || mdlen != 16)
+            return -1;
+        EVP_MD_CTX_free(c);
+        secret_set(&out[k], sasl_key_names[k], md, mdlen);
+    }
+    return 4;
+}
+
+static SECURITY_STATUS sasl_leg(CredHandle *cred, CtxtHandle *ctx, bool client, bool first,
+                                const void *tok, ULONG tok_len, struct digest_leg *leg)
+{
+    SecBuffer in = {tok_len, SECBUFFER_TOKEN, (void *)tok};
+    SecBufferDesc ind = {SECBUFFER_VERSION, 1, &in};
+    SecBuffer out = {sizeof(leg->out), SECBUFFER_TOKEN, leg->out};
+    SecBufferDesc outd = {SECBUFFER_VERSION, 1, &out};
+    ULONG attr;
+    SECURITY_STATUS st =
+        client ? InitializeSecurityContextA(
+                     cred, first ? NULL : ctx, (SEC_CHAR *)"ldap/host.example.org",
+                     ISC_REQ_MUTUAL_AUTH | ISC_REQ_INTEGRITY | ISC_REQ_CONFIDENTIALITY, 0, 0,
+                     first ? NULL : &ind, 0, ctx, &outd, &attr, NULL)
+               : AcceptSecurityContext(cred, first ? NULL : ctx, first ? NULL : &ind,
+                                       ASC_REQ_INTEGRITY | ASC_REQ_CONFIDENTIALITY, 0, ctx,
+                                       &outd, &attr, NULL);
+    leg->out_len = out.cbBuffer;
+    return st;
+}
+
+/* One sealed message from `from` to `to`, checked to come back. */
+static void sasl_sealed_message(CtxtHandle *from, CtxtHandle *to)
+{
+    char msg[] = "a message sealed with the SASL security layer";
+    char data[sizeof(msg)];
+    unsigned char token[64], pad[16];
+    memcpy(data, msg, sizeof(msg));
+    SecBuffer b[3] = {{sizeof(token), SECBUFFER_TOKEN, token},
+                      {sizeof(data), SECBUFFER_DATA, data},
+                      {sizeof(pad), SECBUFFER_PADDING, pad}};
+    SecBufferDesc d = {SECBUFFER_VERSION, 3, b};
+    ASSERT_STATUS(EncryptMessage(from, 0, &d, 0), SEC_E_OK);
+    ck_assert(memcmp(data, msg, sizeof(msg)) != 0);
+    SecBuffer r[2] = {{b[1].cbBuffer, SECBUFFER_DATA, data}, {b[0].cbBuffer, SECBUFFER_TOKEN, token}};
+    SecBufferDesc rd = {SECBUFFER_VERSION, 2, r};
+    ASSERT_STATUS(DecryptMessage(to, &rd, 0, NULL), SEC_E_OK);
+    ck_assert_mem_eq(data, msg, sizeof(msg));
+}
+
+START_TEST(wdigest_sasl_layer_leaves_no_copy)
+{
+    static const char *const ciphers[2] = {"rc4", "3des"};
+    trace_start();
+    SSPI_SHIM_DIGEST_SERVER_CONFIG config;
+    memset(&config, 0, sizeof(config));
+    config.Version = SSPI_SHIM_DIGEST_SERVER_CONFIG_VERSION;
+    config.Realm = DIGEST_REALM;
+    config.PasswordFile = password_file;
+    config.SaslCiphers = ciphers[_i];
+    CredHandle cc, sc;
+    CtxtHandle cx, sx;
+    digest_credentials(&config, &cc, &sc);
+    /* RFC 2831 2.1: the client's first call has nothing to send. */
+    static struct digest_leg c0, s1, c1, s2, c2;
+    ASSERT_STATUS(sasl_leg(&cc, &cx, true, true, NULL, 0, &c0), SEC_I_CONTINUE_NEEDED);
+    ASSERT_STATUS(sasl_leg(&sc, &sx, false, true, NULL, 0, &s1), SEC_I_CONTINUE_NEEDED);
+    ASSERT_STATUS(sasl_leg(&cc, &cx, true, false, s1.out, s1.out_len, &c1), SEC_I_CONTINUE_NEEDED);
+    ck_assert_msg(memmem(c1.out, c1.out_len, "qop=auth-conf", 13) != NULL &&
+                      memmem(c1.out, c1.out_len, ciphers[_i], strlen(ciphers[_i])) != NULL,
+                  "the client did not choose auth-conf with %s: %.*s", ciphers[_i],
+                  (int)c1.out_len, c1.out);
+    ASSERT_STATUS(sasl_leg(&sc, &sx, false, false, c1.out, c1.out_len, &s2), SEC_E_OK);
+    ASSERT_STATUS(sasl_leg(&cc, &cx, true, false, s2.out, s2.out_len, &c2), SEC_E_OK);
+    sasl_sealed_message(&cx, &sx);
+    sasl_sealed_message(&sx, &cx);
+
+    /* H(A1) from the session key; both contexts must agree on it. */
+    SecPkgContext_SessionKey sk;
+    ASSERT_STATUS(QueryContextAttributesA(&sx, SECPKG_ATTR_SESSION_KEY, &sk), SEC_E_OK);
+    ck_assert_uint_eq(sk.SessionKeyLength, 16);
+    secret_set(&sasl_ha1, "SASL H(A1)", sk.SessionKey, sk.SessionKeyLength);
+    ASSERT_STATUS(FreeContextBuffer(sk.SessionKey), SEC_E_OK);
+    ASSERT_STATUS(QueryContextAttributesA(&cx, SECPKG_ATTR_SESSION_KEY, &sk), SEC_E_OK);
+    ck_assert_msg(sk.SessionKeyLength == 16 && secret_still_at(&sasl_ha1, sk.SessionKey),
+                  "the client's session key is not the server's H(A1)");
+    ASSERT_STATUS(FreeContextBuffer(sk.SessionKey), SEC_E_OK);
+    struct secret keys[6];
+    ck_assert_int_eq(learn_in_child(sasl_layer_keys, keys, 4), 4);
+    keys[4] = sasl_ha1;
+    secret_set_hex(&keys[5], "SASL H(A1), hex", &sasl_ha1);
+
+    DeleteSecurityContext(&cx);
+    DeleteSecurityContext(&sx);
+    FreeCredentialsHandle(&cc);
+    FreeCredentialsHandle(&sc);
+    int left = password_left("WDigest SASL");
+    for (int k = 0; k < 6; k++)
+        left += secret_left(&keys[k], "WDigest SASL");
+    ck_assert_msg(left == 0, "%d copies of the password, H(A1) or a security-layer key left", left);
+    assert_trace_clean("WDigest", keys, 6);
 }
 END_TEST
 
@@ -972,6 +1110,7 @@ int main(void)
         tcase_add_test(tc, ntlm_password_logon_leaves_no_copy);
 #endif
     tcase_add_loop_test(tc, wdigest_logon_leaves_no_copy, 0, 2);
+    tcase_add_loop_test(tc, wdigest_sasl_layer_leaves_no_copy, 0, 2);
     tcase_add_test(tc, credssp_ntlm_client_leaves_no_copy);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
