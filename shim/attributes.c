@@ -180,8 +180,10 @@ static SECURITY_STATUS session_key(struct shim_context *ctx, SecPkgContext_Sessi
 {
     unsigned char *key = NULL;
     size_t key_len = 0;
-    int32_t enctype;
-    SECURITY_STATUS st = shim_session_key(ctx, &key, &key_len, &enctype);
+    /* No enctype asked: on Heimdal that would take gsskrb5_get_subkey,
+     * whose key travels through two more blocks that Heimdal frees
+     * unwiped (docs/robustness.md). */
+    SECURITY_STATUS st = shim_session_key(ctx, &key, &key_len, NULL);
     if (st != SEC_E_OK)
         return st;
     /* The caller frees it with FreeContextBuffer, which wipes it. */

@@ -222,6 +222,51 @@ static int32_t decode_enctype(const unsigned char *p, size_t n)
     return (int32_t)v;
 }
 
+/* The enctype of the key in `set` (its second element, MIT), else, on
+ * Heimdal, of the token key gsskrb5_get_subkey gives; 0 when unknown. */
+static int32_t session_key_enctype(struct shim_context *ctx, gss_buffer_set_t set)
+{
+    int32_t enctype = 0;
+    if (set->count >= 2 && set->elements[1].length > sizeof(oid_enctype_prefix) &&
+        memcmp(set->elements[1].value, oid_enctype_prefix, sizeof(oid_enctype_prefix)) == 0)
+        enctype = decode_enctype((unsigned char *)set->elements[1].value +
+                                     sizeof(oid_enctype_prefix),
+                                 set->elements[1].length - sizeof(oid_enctype_prefix));
+#ifdef SSPI_SHIM_HEIMDAL
+    /* The mechanism the context runs; the package's when the GSS library
+     * named none (Negotiate: SPNEGO, which only Kerberos runs here). */
+    const gss_OID_desc *mech = ctx->actual_mech != GSS_C_NO_OID ? ctx->actual_mech
+                                                                : ctx->pkg->mech;
+    bool kerberos = shim_oid_equal(mech, &shim_oid_krb5) ||
+                    shim_oid_equal(mech, &shim_oid_krb5_ms) ||
+                    (ctx->actual_mech == GSS_C_NO_OID && mech == &shim_oid_spnego);
+    if (enctype == 0 && kerberos) {
+        /* Heimdal 7.8 returns the key only; its enctype comes with the
+         * same key from gsskrb5_get_subkey (the token key).  Only for a
+         * Kerberos context: on any other (WDigest, NTLM) it fails, and
+         * Heimdal's gsskrb5_extract_key then returns without freeing its
+         * krb5_context (376 bytes a call). */
+        krb5_keyblock *kb = NULL;
+        krb5_context k;
+        OM_uint32 minor;
+        if (gsskrb5_get_subkey(&minor, ctx->gss, &kb) == GSS_S_COMPLETE && kb != NULL) {
+            enctype = (int32_t)kb->keytype;
+            if (krb5_init_context(&k) == 0) {
+                krb5_free_keyblock(k, kb);
+                krb5_free_context(k);
+            } else {
+                explicit_bzero(kb->keyvalue.data, kb->keyvalue.length);
+                free(kb->keyvalue.data);
+                free(kb);
+            }
+        }
+    }
+#else
+    (void)ctx;
+#endif
+    return enctype;
+}
+
 SECURITY_STATUS shim_session_key(struct shim_context *ctx, unsigned char **key, size_t *key_len,
                                  int32_t *enctype)
 {
@@ -235,41 +280,8 @@ SECURITY_STATUS shim_session_key(struct shim_context *ctx, unsigned char **key, 
         return shim_fail(SEC_E_UNSUPPORTED_FUNCTION, "the GSS library gives no session key");
     }
     SECURITY_STATUS st = SEC_E_OK;
-    *enctype = 0;
-    if (set->count >= 2 && set->elements[1].length > sizeof(oid_enctype_prefix) &&
-        memcmp(set->elements[1].value, oid_enctype_prefix, sizeof(oid_enctype_prefix)) == 0)
-        *enctype = decode_enctype((unsigned char *)set->elements[1].value +
-                                      sizeof(oid_enctype_prefix),
-                                  set->elements[1].length - sizeof(oid_enctype_prefix));
-#ifdef SSPI_SHIM_HEIMDAL
-    /* The mechanism the context runs; the package's when the GSS library
-     * named none (Negotiate: SPNEGO, which only Kerberos runs here). */
-    const gss_OID_desc *mech = ctx->actual_mech != GSS_C_NO_OID ? ctx->actual_mech
-                                                                : ctx->pkg->mech;
-    bool kerberos = shim_oid_equal(mech, &shim_oid_krb5) ||
-                    shim_oid_equal(mech, &shim_oid_krb5_ms) ||
-                    (ctx->actual_mech == GSS_C_NO_OID && mech == &shim_oid_spnego);
-    if (*enctype == 0 && kerberos) {
-        /* Heimdal 7.8 returns the key only; its enctype comes with the
-         * same key from gsskrb5_get_subkey (the token key).  Only for a
-         * Kerberos context: on any other (WDigest, NTLM) it fails, and
-         * Heimdal's gsskrb5_extract_key then returns without freeing its
-         * krb5_context (376 bytes a call). */
-        krb5_keyblock *kb = NULL;
-        krb5_context k;
-        if (gsskrb5_get_subkey(&minor, ctx->gss, &kb) == GSS_S_COMPLETE && kb != NULL) {
-            *enctype = (int32_t)kb->keytype;
-            if (krb5_init_context(&k) == 0) {
-                krb5_free_keyblock(k, kb);
-                krb5_free_context(k);
-            } else {
-                explicit_bzero(kb->keyvalue.data, kb->keyvalue.length);
-                free(kb->keyvalue.data);
-                free(kb);
-            }
-        }
-    }
-#endif
+    if (enctype != NULL)
+        *enctype = session_key_enctype(ctx, set);
     *key_len = set->elements[0].length;
     *key = malloc(*key_len);
     if (*key == NULL)

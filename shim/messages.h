@@ -34,8 +34,9 @@ SHIM_LOCAL SECURITY_STATUS shim_message_stream_sizes(struct shim_context *ctx,
  * The key that protects this context's messages (the acceptor subkey, else
  * the initiator subkey, else the ticket session key: GSS-API's "token key",
  * the same on both sides) and its RFC 3961 enctype number (0 when the GSS
- * library cannot tell).  *key is malloc'd; wipe it with explicit_bzero
- * before freeing.
+ * library cannot tell; enctype NULL: not wanted, which on Heimdal spares
+ * a gsskrb5_get_subkey call).  *key is malloc'd; wipe it with
+ * explicit_bzero before freeing.
  */
 SHIM_LOCAL SECURITY_STATUS shim_session_key(struct shim_context *ctx, unsigned char **key,
                                             size_t *key_len, int32_t *enctype);
