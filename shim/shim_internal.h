@@ -256,21 +256,14 @@ SHIM_LOCAL SECURITY_STATUS shim_credential_initiator(struct shim_credential *cre
 
 /* ------------------------------------------------------------ contexts */
 
+/* Fields grouped by size (pointers, buffers, 32-bit, 16-bit, flags) so
+ * that no padding sits between them: a context is allocated per
+ * connection, and the bytes count (docs/performance.md, memory). */
 struct shim_context {
     const struct shim_package *pkg;
     struct shim_credential *cred;
-    bool initiator;
-    bool established;
-    SECURITY_STATUS failed;         /* sticky error after a failed leg */
     gss_ctx_id_t gss;
     gss_name_t target;              /* initiator: imported target name, until established */
-    bool target_owned;              /* else it belongs to cred->targets */
-    ULONG req_flags;                /* ISC_REQ_* or ASC_REQ_* as asked */
-    ULONG ret_flags;                /* ISC_RET_* or ASC_RET_* obtained */
-    ULONG pkg_ret_flags;            /* ISC_RET_* a package's hook adds (CredSSP:
-                                     * USED_SUPPLIED_CREDS) */
-    OM_uint32 gss_flags;
-    OM_uint32 lifetime;             /* seconds, from the last leg */
     time_t started;
     gss_OID actual_mech;            /* owned by the GSS library */
     gss_name_t peer;                /* acceptor: the client's name */
@@ -278,37 +271,50 @@ struct shim_context {
     /* Negotiate initiator that fell back to NTLM: its SPNEGO credential
      * (NTLM only), used on every leg instead of the credential's. */
     gss_cred_id_t ntlm_cred;
+    /* NTLM acceptor: the TargetName its CHALLENGE named (UTF-8), the
+     * domain NAMES gives a client that sent none (shim/ntlm_package.c). */
+    char *ntlm_server_domain;
     /* An output token that did not fit the caller's buffer: kept so the
      * caller can retry the same call with a bigger buffer. */
     gss_buffer_desc pending_output;
     gss_buffer_desc pending_input;  /* the input that produced it */
-    SECURITY_STATUS pending_status;
-    /* Cached message sizes (computed once from the established context). */
-    /* RFC 4121 contexts: wrap sizes measured once, since they do not
-     * depend on the message, so the message path asks GSS-API nothing
-     * extra (shim/messages.c). */
-    bool cfx_sizes_known, cfx_sizes_constant;
-    uint16_t cfx_header[2];         /* EncryptMessage's TOKEN, by conf_req */
-    uint16_t cfx_sealed_header, cfx_sealed_trailer;
-    bool sizes_known;
-    SecPkgContext_Sizes sizes;
-    /* A message from the peer was checked (under the context's lock):
-     * Heimdal's non-mutual initiator learns the acceptor's sequence
-     * start from it (shim/messages.c, message_status). */
-    bool peer_message_seen;
-    /* NTLM acceptor: the TargetName its CHALLENGE named (UTF-8), the
-     * domain NAMES gives a client that sent none (shim/ntlm_package.c). */
-    char *ntlm_server_domain;
-    /* CredSSP: the TLS record sizes, asked of the mechanism once. */
-    bool tls_sizes_known;
-    uint32_t tls_header, tls_trailer, tls_max;
-    /* Digest: HTTP (RFC 7616) or SASL (RFC 2831) mode, chosen on the first call. */
-    bool digest_http;
     /* Digest HTTP MakeSignature: an Authorization value that did not fit
      * the caller's buffer, and the request parameters it was made for, so
      * a retry gets it instead of spending another nonce count (the server
      * demands nc = previous + 1). */
     gss_buffer_desc digest_pending_mic, digest_pending_params;
+
+    SECURITY_STATUS failed;         /* sticky error after a failed leg */
+    SECURITY_STATUS pending_status;
+    ULONG req_flags;                /* ISC_REQ_* or ASC_REQ_* as asked */
+    ULONG ret_flags;                /* ISC_RET_* or ASC_RET_* obtained */
+    ULONG pkg_ret_flags;            /* ISC_RET_* a package's hook adds (CredSSP:
+                                     * USED_SUPPLIED_CREDS) */
+    OM_uint32 gss_flags;
+    OM_uint32 lifetime;             /* seconds, from the last leg */
+    /* Cached message sizes (computed once from the established context). */
+    SecPkgContext_Sizes sizes;
+    /* CredSSP: the TLS record sizes, asked of the mechanism once. */
+    uint32_t tls_header, tls_trailer, tls_max;
+
+    /* RFC 4121 contexts: wrap sizes measured once, since they do not
+     * depend on the message, so the message path asks GSS-API nothing
+     * extra (shim/messages.c). */
+    uint16_t cfx_header[2];         /* EncryptMessage's TOKEN, by conf_req */
+    uint16_t cfx_sealed_header, cfx_sealed_trailer;
+
+    bool initiator;
+    bool established;
+    bool target_owned;              /* else `target` belongs to cred->targets */
+    bool cfx_sizes_known, cfx_sizes_constant;
+    bool sizes_known;
+    bool tls_sizes_known;
+    /* A message from the peer was checked (under the context's lock):
+     * Heimdal's non-mutual initiator learns the acceptor's sequence
+     * start from it (shim/messages.c, message_status). */
+    bool peer_message_seen;
+    /* Digest: HTTP (RFC 7616) or SASL (RFC 2831) mode, chosen on the first call. */
+    bool digest_http;
 };
 
 SHIM_LOCAL void shim_context_free(struct shim_context *ctx);
