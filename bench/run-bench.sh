@@ -286,7 +286,7 @@ run_callgrind() {
         echo
         echo "  where the shim's extra instructions go: handshake, FILE ccache (per handshake)"
         breakdown "$dir" raw_handshake shim_handshake "$nh"
-        replay=$(awk -F '\t' -v n="$nh" '$1 ~ /^shim_replay_check / { printf "%.0f", $2 / n }' "$dir/shim_handshake.incl")
+        replay=$(awk -F '\t' -v n="$nh" '$1 ~ /^shim_replay_check / { printf "%.0f", $2 / n; exit }' "$dir/shim_handshake.incl")
         echo "  the acceptor replay cache (shim_replay_check, inclusive): ${replay:-0} instructions per handshake"
         echo "RESULT callgrind_replay_check instr=${replay:-0}"
     fi

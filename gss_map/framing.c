@@ -116,6 +116,62 @@ int gssmap_krb5_token_id(const void *token, size_t length, unsigned *id)
     return 1;
 }
 
+/* The fields of the DER SEQUENCE at p[*pos] (of `len` bytes in all):
+ * finds context tag [want] and leaves *pos at its content. */
+static int der_sequence_field(const unsigned char *p, size_t len, size_t *pos, unsigned char want,
+                              size_t *field_len)
+{
+    unsigned char tag;
+    size_t seq_len;
+    if (der_header(p, len, pos, &tag, &seq_len) != 0 || tag != 0x30)
+        return -1;
+    size_t end = *pos + seq_len;
+    while (*pos < end) {
+        if (der_header(p, end, pos, &tag, field_len) != 0)
+            return -1;
+        if (tag == want)
+            return 1;
+        *pos += *field_len;
+    }
+    return 0;
+}
+
+int gssmap_krb5_authenticator_cipher(const void *token, size_t length, gss_buffer_desc *cipher)
+{
+    gss_buffer_desc mech_token;
+    if (gssmap_spnego_mech_token(token, length, &mech_token) == 1) {
+        token = mech_token.value;
+        length = mech_token.length;
+    }
+    unsigned id;
+    int krb5 = gssmap_krb5_token_id(token, length, &id);
+    if (krb5 <= 0)
+        return krb5;
+    if (id != 0x0100)
+        return 0;
+    /* The AP-REQ follows the OID and the two token ID bytes. */
+    gss_OID_desc oid;
+    (void)gssmap_token_oid(token, length, &oid);
+    const unsigned char *p = (const unsigned char *)oid.elements + oid.length + 2;
+    size_t len = length - (size_t)(p - (const unsigned char *)token), pos = 0, field_len;
+    unsigned char tag;
+    size_t ap_req_len;
+    if (der_header(p, len, &pos, &tag, &ap_req_len) != 0 || tag != 0x6e)   /* [APPLICATION 14] */
+        return -1;
+    len = pos + ap_req_len;
+    if (der_sequence_field(p, len, &pos, 0xa4, &field_len) != 1)   /* authenticator [4] */
+        return -1;
+    len = pos + field_len;
+    if (der_sequence_field(p, len, &pos, 0xa2, &field_len) != 1)   /* cipher [2] */
+        return -1;
+    size_t octets;
+    if (der_header(p, pos + field_len, &pos, &tag, &octets) != 0 || tag != 0x04 || octets == 0)
+        return -1;
+    cipher->value = (void *)(p + pos);
+    cipher->length = octets;
+    return 1;
+}
+
 int gssmap_spnego_response_token(const void *token, size_t length, gss_buffer_desc *inner)
 {
     const unsigned char *p = token;

@@ -36,6 +36,20 @@ int gssmap_spnego_mech_token(const void *token, size_t length, gss_buffer_desc *
 int gssmap_krb5_token_id(const void *token, size_t length, unsigned *id);
 
 /*
+ * The authenticator ciphertext of a Kerberos AP-REQ (RFC 4120 5.5.1:
+ * AP-REQ ::= [APPLICATION 14] SEQUENCE { ..., authenticator [4]
+ * EncryptedData }; 5.2.9: EncryptedData ::= SEQUENCE { etype [0], kvno
+ * [1] OPTIONAL, cipher [2] OCTET STRING }), in a framed Kerberos GSS token
+ * (RFC 1964 1.1.1: token ID 0x0100) or in the mechToken of an initial
+ * SPNEGO token carrying one.  It names one authenticator whatever the
+ * framing around it, with no key.  Sets *cipher to point into token and
+ * returns 1; returns 0 for a token that is no Kerberos AP-REQ (another
+ * mechanism, another token ID, SPNEGO without a mechToken), -1 for a
+ * malformed one.
+ */
+int gssmap_krb5_authenticator_cipher(const void *token, size_t length, gss_buffer_desc *cipher);
+
+/*
  * The responseToken of a SPNEGO NegTokenResp (RFC 4178 4.2.2: [1]
  * NegTokenResp, [2] responseToken OCTET STRING).  Sets *inner to point into
  * token and returns 1; 0 when the NegTokenResp carries none; -1 when the

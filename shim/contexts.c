@@ -805,7 +805,7 @@ static SECURITY_STATUS accept_security_context(
      * (Kerberos; Digest's mechanism keeps its own nonce-count state, NTLM
      * its challenge). */
     if (first && !has_leg_input(ctx->pkg) && !ntlm_first_token(&input) &&
-        (st = shim_replay_check(ctx->gss, &input)) != SEC_E_OK) {
+        (st = shim_replay_check(&input)) != SEC_E_OK) {
         gss_release_buffer(&minor, &output);
         goto failed;
     }
@@ -838,7 +838,7 @@ static SECURITY_STATUS accept_security_context(
     if (first) {
         if ((st = shim_handle_new(SHIM_HANDLE_CONTEXT, ctx, phNewContext)) != SEC_E_OK) {
             if (!has_leg_input(ctx->pkg))
-                shim_replay_forget(ctx->gss, &input);
+                shim_replay_forget(&input);
             goto failed;
         }
         st = ctx->established ? SEC_E_OK : SEC_I_CONTINUE_NEEDED;

@@ -8,10 +8,14 @@
  * each accepted authenticator, kept for twice the default skew (an
  * authenticator is valid from ctime - skew to ctime + skew).
  *
- * The digest is taken over the initiator's authenticator subkey, which a
- * client draws fresh for every AP-REQ, so the same AP-REQ re-wrapped in
- * another framing (raw krb5 vs SPNEGO) is still caught.  A token without
- * a subkey falls back to the digest of the token bytes.
+ * The digest is taken over the authenticator's ciphertext in the AP-REQ
+ * (RFC 4120 5.5.1; what MIT krb5's own replay cache keys on; its two ends,
+ * see authenticator_digest), so the same
+ * AP-REQ re-wrapped in another framing (raw krb5 vs SPNEGO) is still
+ * caught, and no key is asked of the GSS library: asking Heimdal for the
+ * initiator subkey, as this code did first, left a copy of that key in
+ * memory Heimdal freed unwiped, once per handshake (docs/robustness.md).
+ * A token that holds no AP-REQ falls back to the digest of its bytes.
  *
  * Storage is on the handshake path, so it allocates nothing per entry:
  * each shard is an open-addressing table of 16-byte digest prefixes
@@ -29,10 +33,8 @@
 #include <string.h>
 
 #include <openssl/evp.h>
-#ifdef HAVE_GSSAPI_GSSAPI_KRB5_H
-#include <gssapi/gssapi_krb5.h>
-#endif
 
+#include "framing.h"
 #include "shim_internal.h"
 
 #define REPLAY_WINDOW_SECONDS (2 * 300)
@@ -71,32 +73,31 @@ static uint32_t now_tick(void)
     return (uint32_t)(time(NULL) - epoch) + 2;
 }
 
-/* The digest identifying the authenticator accepted into ctx. */
-static bool authenticator_digest(gss_ctx_id_t ctx, const gss_buffer_desc *token,
-                                 unsigned char digest[32])
+/* Of a longer authenticator ciphertext, its first and last 24 bytes: they
+ * hold its integrity tag for every enctype (RFC 3961 simplified profile,
+ * RFC 3962, RFC 8009: at the end, 12 to 24 bytes; RFC 4757 rc4-hmac: the
+ * 16-byte checksum first), and one SHA-256 block takes them.  That is
+ * enough to name it: the check runs after the GSS library accepted the
+ * token, so the ciphertext was whole and unaltered, and a fresh
+ * authenticator has a fresh confounder, hence a fresh tag. */
+#define CIPHER_ENDS 24
+
+/* The digest identifying the authenticator in a first token. */
+static bool authenticator_digest(const gss_buffer_desc *token, unsigned char digest[32])
 {
-    bool ok = false;
     pthread_once(&init_once, replay_init);
     if (sha256 == NULL)
         return false;
-#ifdef GSS_KRB5_GET_INITIATOR_SUBKEY_X
-    OM_uint32 minor;
-    gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
-    if (!GSS_ERROR(gss_inquire_sec_context_by_oid(&minor, ctx, GSS_KRB5_GET_INITIATOR_SUBKEY_X,
-                                                  &set)) &&
-        set != GSS_C_NO_BUFFER_SET && set->count > 0 && set->elements[0].length > 0) {
-        ok = EVP_Digest(set->elements[0].value, set->elements[0].length, digest, NULL, sha256,
-                        NULL) == 1;
-        explicit_bzero(set->elements[0].value, set->elements[0].length);
-    }
-    if (set != GSS_C_NO_BUFFER_SET)
-        gss_release_buffer_set(&minor, &set);
-#else
-    (void)ctx;
-#endif
-    if (!ok)
-        ok = EVP_Digest(token->value, token->length, digest, NULL, sha256, NULL) == 1;
-    return ok;
+    gss_buffer_desc cipher;
+    if (gssmap_krb5_authenticator_cipher(token->value, token->length, &cipher) != 1)
+        return EVP_Digest(token->value, token->length, digest, NULL, sha256, NULL) == 1;
+    if (cipher.length <= 2 * CIPHER_ENDS)
+        return EVP_Digest(cipher.value, cipher.length, digest, NULL, sha256, NULL) == 1;
+    unsigned char ends[2 * CIPHER_ENDS];
+    memcpy(ends, cipher.value, CIPHER_ENDS);
+    memcpy(ends + CIPHER_ENDS, (const unsigned char *)cipher.value + cipher.length - CIPHER_ENDS,
+           CIPHER_ENDS);
+    return EVP_Digest(ends, sizeof(ends), digest, NULL, sha256, NULL) == 1;
 }
 
 static struct shard *shard_for(const unsigned char digest[32], uint64_t key[2])
@@ -157,11 +158,11 @@ static bool rebuild(struct shard *s, uint32_t now)
     return true;
 }
 
-SECURITY_STATUS shim_replay_check(gss_ctx_id_t ctx, const gss_buffer_desc *token)
+SECURITY_STATUS shim_replay_check(const gss_buffer_desc *token)
 {
     unsigned char digest[32];
     uint64_t key[2];
-    if (!authenticator_digest(ctx, token, digest))
+    if (!authenticator_digest(token, digest))
         return SEC_E_INTERNAL_ERROR;
     struct shard *s = shard_for(digest, key);
     uint32_t now = now_tick();
@@ -187,11 +188,11 @@ SECURITY_STATUS shim_replay_check(gss_ctx_id_t ctx, const gss_buffer_desc *token
     return st;
 }
 
-void shim_replay_forget(gss_ctx_id_t ctx, const gss_buffer_desc *token)
+void shim_replay_forget(const gss_buffer_desc *token)
 {
     unsigned char digest[32];
     uint64_t key[2];
-    if (!authenticator_digest(ctx, token, digest))
+    if (!authenticator_digest(token, digest))
         return;
     struct shard *s = shard_for(digest, key);
     pthread_mutex_lock(&s->lock);

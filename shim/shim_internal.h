@@ -395,12 +395,13 @@ SHIM_LOCAL const struct shim_package_ops *shim_context_ops(const struct shim_con
 /* ------------------------------------------------------------ replay */
 
 /* Acceptor replay protection for Kerberos AP-REQs whose GSS library keeps
- * no replay cache (Heimdal).  Returns SEC_E_OK the first time a context's
- * authenticator is seen, an error for a replay. */
-SHIM_LOCAL SECURITY_STATUS shim_replay_check(gss_ctx_id_t ctx, const gss_buffer_desc *token);
+ * no replay cache (Heimdal).  Returns SEC_E_OK the first time the
+ * authenticator in a first token is seen (in any framing), an error for a
+ * replay. */
+SHIM_LOCAL SECURITY_STATUS shim_replay_check(const gss_buffer_desc *token);
 /* Forgets what shim_replay_check recorded for a first leg that was then
  * abandoned before the caller saw a context (no handle could be made). */
-SHIM_LOCAL void shim_replay_forget(gss_ctx_id_t ctx, const gss_buffer_desc *token);
+SHIM_LOCAL void shim_replay_forget(const gss_buffer_desc *token);
 /* shim/first_leg.c: a first acceptor leg that succeeded in GSS-API but whose output token the
  * caller could not take (too small a buffer, no token buffer) is parked,
  * keyed by its input token, for a minute: the caller's repeat of the call

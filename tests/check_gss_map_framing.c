@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "framing.h"
@@ -138,6 +139,116 @@ START_TEST(spnego_response_token)
     longer[sizeof(resp)] = 0;
     ck_assert_int_eq(gssmap_spnego_response_token(longer, sizeof(longer), &inner), -1);
     ck_assert_int_eq(gssmap_spnego_response_token(NULL, 0, &inner), -1);
+}
+END_TEST
+
+/* Appends a DER TLV with a short-form length (all values here are < 128). */
+static size_t tlv(unsigned char *out, unsigned char tag, const unsigned char *value, size_t len)
+{
+    out[0] = tag;
+    out[1] = (unsigned char)len;
+    memcpy(out + 2, value, len);
+    return 2 + len;
+}
+
+static const unsigned char authenticator_cipher[] = "sealed-authenticator-bytes";
+
+/* A framed Kerberos AP-REQ (RFC 1964 1.1.1, RFC 4120 5.5.1) whose
+ * authenticator is EncryptedData { etype 18, [kvno], cipher }. */
+static size_t framed_ap_req(unsigned char *out, bool with_kvno)
+{
+    unsigned char enc[64], encseq[80], fields[160], seq[180], apreq[200], *q;
+    size_t n = 0;
+    n += tlv(enc + n, 0xa0, (const unsigned char *)"\x02\x01\x12", 3);
+    if (with_kvno)
+        n += tlv(enc + n, 0xa1, (const unsigned char *)"\x02\x01\x02", 3);
+    unsigned char octets[40];
+    size_t on = tlv(octets, 0x04, authenticator_cipher, sizeof(authenticator_cipher) - 1);
+    n += tlv(enc + n, 0xa2, octets, on);
+    size_t en = tlv(encseq, 0x30, enc, n);
+    size_t f = 0;
+    f += tlv(fields + f, 0xa0, (const unsigned char *)"\x02\x01\x05", 3);   /* pvno 5 */
+    f += tlv(fields + f, 0xa1, (const unsigned char *)"\x02\x01\x0e", 3);   /* AP-REQ (14) */
+    f += tlv(fields + f, 0xa2, (const unsigned char *)"\x03\x05\x00\x20\x00\x00\x00", 7);
+    f += tlv(fields + f, 0xa3, (const unsigned char *)"\x61\x03\x30\x01\x00", 5); /* a ticket */
+    f += tlv(fields + f, 0xa4, encseq, en);
+    size_t sn = tlv(seq, 0x30, fields, f);
+    size_t an = tlv(apreq, 0x6e, seq, sn);
+    q = out;
+    *q++ = 0x60;
+    *q++ = (unsigned char)(2 + 9 + 2 + an);
+    *q++ = 0x06;
+    *q++ = 9;
+    memcpy(q, krb5_oid, 9);
+    q += 9;
+    *q++ = 0x01;
+    *q++ = 0x00;
+    memcpy(q, apreq, an);
+    return (size_t)(q - out) + an;
+}
+
+/* The same token as the mechToken of an initial SPNEGO token. */
+static size_t spnego_around(unsigned char *out, const unsigned char *inner, size_t inner_len)
+{
+    unsigned char mechs[16], list[20], a0[24], octets[200], a2[210], seq[240], choice[250], *q;
+    size_t m = tlv(mechs, 0x06, krb5_oid, 9);
+    size_t l = tlv(list, 0x30, mechs, m);
+    size_t f0 = tlv(a0, 0xa0, list, l);
+    size_t o = tlv(octets, 0x04, inner, inner_len);
+    size_t f2 = tlv(a2, 0xa2, octets, o);
+    memcpy(seq, a0, f0);
+    memcpy(seq + f0, a2, f2);
+    unsigned char wrapped[250];
+    size_t w = tlv(wrapped, 0x30, seq, f0 + f2);
+    size_t c = tlv(choice, 0xa0, wrapped, w);
+    q = out;
+    *q++ = 0x60;
+    *q++ = (unsigned char)(2 + 6 + c);
+    *q++ = 0x06;
+    *q++ = 6;
+    memcpy(q, "\x2b\x06\x01\x05\x05\x02", 6);
+    q += 6;
+    memcpy(q, choice, c);
+    return (size_t)(q - out) + c;
+}
+
+START_TEST(krb5_authenticator_cipher)
+{
+    unsigned char t[256], s[256];
+    gss_buffer_desc cipher;
+    const size_t want = sizeof(authenticator_cipher) - 1;
+    for (int kvno = 0; kvno < 2; kvno++) {
+        size_t n = framed_ap_req(t, kvno);
+        ck_assert_int_eq(gssmap_krb5_authenticator_cipher(t, n, &cipher), 1);
+        ck_assert_uint_eq(cipher.length, want);
+        ck_assert(memcmp(cipher.value, authenticator_cipher, want) == 0);
+        /* Inside SPNEGO: the same bytes, whatever the framing. */
+        size_t sn = spnego_around(s, t, n);
+        ck_assert_int_eq(gssmap_krb5_authenticator_cipher(s, sn, &cipher), 1);
+        ck_assert_uint_eq(cipher.length, want);
+        ck_assert(memcmp(cipher.value, authenticator_cipher, want) == 0);
+        /* Cut anywhere: never found, never read past the end. */
+        for (size_t cut = 0; cut < n; cut++)
+            ck_assert_int_ne(gssmap_krb5_authenticator_cipher(t, cut, &cipher), 1);
+        for (size_t cut = 0; cut < sn; cut++)
+            ck_assert_int_ne(gssmap_krb5_authenticator_cipher(s, cut, &cipher), 1);
+    }
+    /* Another token ID (an AP-REP), another mechanism, no token: not an AP-REQ. */
+    size_t n = framed_ap_req(t, false);
+    t[13] = 0x02;
+    ck_assert_int_eq(gssmap_krb5_authenticator_cipher(t, n, &cipher), 0);
+    ck_assert_int_eq(gssmap_krb5_authenticator_cipher("NTLMSSP\0\1\0\0\0", 12, &cipher), 0);
+    ck_assert_int_eq(gssmap_krb5_authenticator_cipher(NULL, 0, &cipher), 0);
+    /* No authenticator field: [4] renamed [5]. */
+    n = framed_ap_req(t, false);
+    unsigned char *a4 = memchr(t + 15, 0xa4, n - 15);
+    ck_assert_ptr_nonnull(a4);
+    *a4 = 0xa5;
+    ck_assert_int_eq(gssmap_krb5_authenticator_cipher(t, n, &cipher), -1);
+    /* Not [APPLICATION 14]. */
+    n = framed_ap_req(t, false);
+    t[15] = 0x6f;
+    ck_assert_int_eq(gssmap_krb5_authenticator_cipher(t, n, &cipher), -1);
 }
 END_TEST
 
@@ -299,6 +410,7 @@ int main(void)
     tcase_add_test(tc, kerberos_token_ids);
     tcase_add_test(tc, spnego_init_mech_token);
     tcase_add_test(tc, spnego_response_token);
+    tcase_add_test(tc, krb5_authenticator_cipher);
     tcase_add_test(tc, ntlm_channel_bindings_pair);
     tcase_add_test(tc, ntlm_challenge_target_name);
     tcase_add_test(tc, packed_contexts_round_trip_and_reject_malformed);

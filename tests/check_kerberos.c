@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "framing.h"
 #include "gss_map.h"
 #include "handshake.h"
 #include "realm.h"
@@ -630,6 +631,43 @@ START_TEST(replayed_first_token_is_refused)
 }
 END_TEST
 
+/* The same AP-REQ taken out of its SPNEGO wrapping and offered to the
+ * Kerberos package: still a replay (the shim keys its replay cache on the
+ * authenticator, not on the token bytes; Heimdal keeps no cache of its
+ * own, so on that build this is the shim's check alone). */
+START_TEST(replay_in_another_framing_is_refused)
+{
+    unsigned char tok[16384];
+    ULONG len = sizeof(tok);
+    capture_first_token("Negotiate", tok, &len);
+    gss_buffer_desc krb5_token;
+    ck_assert_int_eq(gssmap_spnego_mech_token(tok, len, &krb5_token), 1);
+    const char *pkgs[2] = {"Negotiate", "Kerberos"};
+    const gss_buffer_desc tokens[2] = {{len, tok}, krb5_token};
+    for (int attempt = 0; attempt < 2; attempt++) {
+        CredHandle sc;
+        ASSERT_STATUS(handshake_server_cred(pkgs[attempt], &sc), SEC_E_OK);
+        SecBuffer in = {(ULONG)tokens[attempt].length, SECBUFFER_TOKEN, tokens[attempt].value};
+        SecBufferDesc in_desc = {SECBUFFER_VERSION, 1, &in};
+        unsigned char obuf[16384];
+        SecBuffer out = {sizeof(obuf), SECBUFFER_TOKEN, obuf};
+        SecBufferDesc out_desc = {SECBUFFER_VERSION, 1, &out};
+        CtxtHandle server = {9, 9};
+        ULONG attr;
+        SECURITY_STATUS st = AcceptSecurityContext(&sc, NULL, &in_desc, 0, 0, &server, &out_desc,
+                                                   &attr, NULL);
+        if (attempt == 0) {
+            ASSERT_STATUS(st, SEC_E_OK);
+            DeleteSecurityContext(&server);
+        } else {
+            ck_assert_msg(st < 0, "the re-framed replay was accepted: 0x%08X", (unsigned)st);
+            ck_assert_uint_eq(server.dwLower, 9);
+        }
+        FreeCredentialsHandle(&sc);
+    }
+}
+END_TEST
+
 START_TEST(keytab_without_the_key_is_wrong_principal)
 {
     /* A keytab with host/localhost only: the client's ticket is for HTTP. */
@@ -957,6 +995,7 @@ static Suite *main_suite(void)
     tcase_add_loop_test(tc, unknown_spn_is_target_unknown, 0, 2);
     tcase_add_loop_test(tc, unreachable_kdc_is_no_authenticating_authority, 0, 2);
     tcase_add_loop_test(tc, replayed_first_token_is_refused, 0, 2);
+    tcase_add_test(tc, replay_in_another_framing_is_refused);
     tcase_add_loop_test(tc, keytab_without_the_key_is_wrong_principal, 0, 2);
     tcase_add_loop_test(tc, missing_keytab_is_no_credentials, 0, 2);
     tcase_add_loop_test(tc, no_default_ccache_is_no_credentials, 0, 2);

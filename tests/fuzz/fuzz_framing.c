@@ -34,6 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         inside(data, size, inner.value, inner.length);
     unsigned id;
     (void)gssmap_krb5_token_id(data, size, &id);
+    if (gssmap_krb5_authenticator_cipher(data, size, &inner) == 1)
+        inside(data, size, inner.value, inner.length);
     struct gss_channel_bindings_struct cb;
     if (gssmap_channel_bindings(data, size, &cb) == 0) {
         inside(data, size, cb.initiator_address.value, cb.initiator_address.length);
