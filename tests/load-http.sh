@@ -45,8 +45,10 @@
 #     variant); valgrind (LOAD_SERVER_WRAPPER) is the fine-grained check.
 #     Runs longer than 2 minutes grow more before the caches level off
 #     (+2.9 MiB over 11 minutes of Negotiate at 74 requests/s, measured):
-#     raise LOAD_RSS_SLACK_KB for them.  Not asserted when the server runs
-#     with AddressSanitizer, whose quarantine keeps freed memory resident.
+#     raise LOAD_RSS_SLACK_KB for them.  For NTLM the bound also allows the
+#     GSS library's own per-logon leak (8 kB a request on MIT, 160 bytes on
+#     Heimdal; see below).  Not asserted when the server runs with
+#     AddressSanitizer, whose quarantine keeps freed memory resident.
 # Printed: requests, requests/s, errors, descriptors and VmRSS at start,
 # after the warm-up and at the end, the peak seen during the load, and the
 # server's CPU time during the load (the clients, a curl process per 1 or
@@ -239,17 +241,30 @@ load_mech() {
     # default) before reuse, so VmRSS grows with every request and says
     # nothing about leaks there (measured: +220 MB in the 15 s run); the
     # sanitizer build checks errors, the plain build and valgrind leaks.
-    # gss-ntlmssp 1.2 (MIT's NTLM) leaks a whole OpenSSL library context at
-    # each NT hash: MD4_HASH never frees the EVP_MD it fetched (src/crypto.c,
-    # still so upstream in 2026; docs/ntlm.md).  Measured: ~7 kB per logon.
+    # NTLM leaks in both GSS libraries, per logon, inside their acceptors
+    # (docs/robustness.md, "Load"), so for NTLM the bound allows that much
+    # per request on top of the slack, measured with room to spare:
+    #  - gss-ntlmssp 1.2 (MIT) leaks a whole OpenSSL library context at each
+    #    NT hash: MD4_HASH never frees the EVP_MD it fetched (src/crypto.c,
+    #    still so upstream in 2026; docs/ntlm.md): ~7.6 kB per logon;
+    #  - Heimdal 7.8's NTLM acceptor never frees the CHALLENGE it encodes
+    #    (lib/gssapi/ntlm/accept_sec_context.c drops nsi_type2's buffer
+    #    after copying it), with smaller blocks: ~94 bytes per logon.
+    # A leak of the shim's own, a context or more per logon, still fails.
+    leak_per_request=0
+    if [ "$lm_name" = ntlm ]; then
+        if [ "${GSS_FLAVOUR:-heimdal}" = mit ]; then leak_per_request=8192; else leak_per_request=160; fi
+    fi
+    allowed_kb=$((rss_slack_kb + leak_per_request * ok / 1024))
     if grep -qE 'libasan|clang_rt\.asan' "/proc/$server_pid/maps" 2>/dev/null; then
         echo "   note: AddressSanitizer build: VmRSS bound not asserted (quarantine)"
-    elif [ "$lm_name" = ntlm ] && [ "${GSS_FLAVOUR:-heimdal}" = mit ]; then
-        echo "   note: gss-ntlmssp leaks in MD4_HASH (docs/ntlm.md): VmRSS bound not asserted;" \
-            "grew $((rss2 - rss1)) kB, $(awk -v d=$((rss2 - rss1)) -v n="$ok" 'BEGIN { printf "%.1f", n ? d * 1024 / n : 0 }') bytes per request"
     else
-        [ "$rss2" -le $((rss1 + rss_slack_kb)) ] ||
-            fail "$lm_name: VmRSS grew from $rss1 kB to $rss2 kB, more than $rss_slack_kb kB"
+        [ "$leak_per_request" -eq 0 ] ||
+            echo "   note: the GSS library's NTLM acceptor leaks per logon: the bound allows" \
+                "$leak_per_request bytes per request; grew $((rss2 - rss1)) kB," \
+                "$(awk -v d=$((rss2 - rss1)) -v n="$ok" 'BEGIN { printf "%.1f", n ? d * 1024 / n : 0 }') bytes per request"
+        [ "$rss2" -le $((rss1 + allowed_kb)) ] ||
+            fail "$lm_name: VmRSS grew from $rss1 kB to $rss2 kB, more than $allowed_kb kB"
     fi
     all=$((warm_ok + ok + 1)) # + concurrent_check's
     logged=$(grep -c -- '-> 200 authenticated as' "$tmp/$lm_name.log")
