@@ -602,6 +602,18 @@ static void capture_first_token(const char *pkg, unsigned char *tok, ULONG *len)
     FreeCredentialsHandle(&cc);
 }
 
+/* A first AcceptSecurityContext call on tok, into *server. */
+static SECURITY_STATUS accept_first_token(CredHandle *sc, void *tok, ULONG len, CtxtHandle *server)
+{
+    SecBuffer in = {len, SECBUFFER_TOKEN, tok};
+    SecBufferDesc in_desc = {SECBUFFER_VERSION, 1, &in};
+    unsigned char obuf[16384];
+    SecBuffer out = {sizeof(obuf), SECBUFFER_TOKEN, obuf};
+    SecBufferDesc out_desc = {SECBUFFER_VERSION, 1, &out};
+    ULONG attr;
+    return AcceptSecurityContext(sc, NULL, &in_desc, 0, 0, server, &out_desc, &attr, NULL);
+}
+
 START_TEST(replayed_first_token_is_refused)
 {
     unsigned char tok[16384];
@@ -610,15 +622,8 @@ START_TEST(replayed_first_token_is_refused)
     CredHandle sc;
     ASSERT_STATUS(handshake_server_cred(PKG, &sc), SEC_E_OK);
     for (int attempt = 0; attempt < 2; attempt++) {
-        SecBuffer in = {len, SECBUFFER_TOKEN, tok};
-        SecBufferDesc in_desc = {SECBUFFER_VERSION, 1, &in};
-        unsigned char obuf[16384];
-        SecBuffer out = {sizeof(obuf), SECBUFFER_TOKEN, obuf};
-        SecBufferDesc out_desc = {SECBUFFER_VERSION, 1, &out};
         CtxtHandle server = {9, 9};
-        ULONG attr;
-        SECURITY_STATUS st = AcceptSecurityContext(&sc, NULL, &in_desc, 0, 0, &server, &out_desc,
-                                                   &attr, NULL);
+        SECURITY_STATUS st = accept_first_token(&sc, tok, len, &server);
         if (attempt == 0) {
             ASSERT_STATUS(st, SEC_E_OK);
             DeleteSecurityContext(&server);
@@ -647,15 +652,9 @@ START_TEST(replay_in_another_framing_is_refused)
     for (int attempt = 0; attempt < 2; attempt++) {
         CredHandle sc;
         ASSERT_STATUS(handshake_server_cred(pkgs[attempt], &sc), SEC_E_OK);
-        SecBuffer in = {(ULONG)tokens[attempt].length, SECBUFFER_TOKEN, tokens[attempt].value};
-        SecBufferDesc in_desc = {SECBUFFER_VERSION, 1, &in};
-        unsigned char obuf[16384];
-        SecBuffer out = {sizeof(obuf), SECBUFFER_TOKEN, obuf};
-        SecBufferDesc out_desc = {SECBUFFER_VERSION, 1, &out};
         CtxtHandle server = {9, 9};
-        ULONG attr;
-        SECURITY_STATUS st = AcceptSecurityContext(&sc, NULL, &in_desc, 0, 0, &server, &out_desc,
-                                                   &attr, NULL);
+        SECURITY_STATUS st = accept_first_token(&sc, tokens[attempt].value,
+                                                (ULONG)tokens[attempt].length, &server);
         if (attempt == 0) {
             ASSERT_STATUS(st, SEC_E_OK);
             DeleteSecurityContext(&server);
