@@ -10,11 +10,11 @@
  *
  * The digest is taken over the authenticator's ciphertext in the AP-REQ
  * (RFC 4120 5.5.1; what MIT krb5's own replay cache keys on; its two ends,
- * see authenticator_digest), so the same
- * AP-REQ re-wrapped in another framing (raw krb5 vs SPNEGO) is still
- * caught, and no key is asked of the GSS library: asking Heimdal for the
- * initiator subkey, as this code did first, left a copy of that key in
- * memory Heimdal freed unwiped, once per handshake (docs/robustness.md).
+ * see authenticator_digest), so the same AP-REQ re-wrapped in another
+ * framing (raw krb5 vs SPNEGO) is still caught, and no key is asked of the
+ * GSS library: asking Heimdal for the initiator subkey, as this code did
+ * first, left a copy of that key in memory Heimdal freed unwiped, once per
+ * handshake (docs/robustness.md).
  * A token that holds no AP-REQ falls back to the digest of its bytes.
  *
  * Storage is on the handshake path, so it allocates nothing per entry:

@@ -196,12 +196,20 @@ static size_t secret_skip(const struct secret *s)
     return s->len >= 32 ? 16 : 0;
 }
 
-static int secret_copies(const struct secret *s, int *library)
+/* The part of the key that is searched for, unmasked into clear (which
+ * the caller wipes); returns its length. */
+static size_t secret_searched_part(const struct secret *s, unsigned char *clear)
 {
     size_t skip = secret_skip(s), n = s->len - skip;
-    static unsigned char clear[sizeof(s->masked)]; /* static: no allocation (see the scan) */
     for (size_t i = 0; i < n; i++)
         clear[i] = s->masked[skip + i] ^ MASK;
+    return n;
+}
+
+static int secret_copies(const struct secret *s, int *library)
+{
+    static unsigned char clear[sizeof(s->masked)]; /* static: no allocation (see the scan) */
+    size_t n = secret_searched_part(s, clear);
     int ours = copies_in_memory_except(clear, n, clear, library);
     explicit_bzero(clear, n);
     return ours;
@@ -531,9 +539,7 @@ static void report_freed_origins(const struct secret *s)
     if (report == NULL)
         return;
     static unsigned char clear[sizeof(s->masked)]; /* static: no allocation */
-    size_t skip = secret_skip(s), n = s->len - skip;
-    for (size_t i = 0; i < n; i++)
-        clear[i] = s->masked[skip + i] ^ MASK;
+    size_t n = secret_searched_part(s, clear);
     report(clear, n);
     explicit_bzero(clear, n);
 }
