@@ -1016,6 +1016,19 @@ test_realm_kinit(struct test_realm *r, const char *principal, const char *passwo
 }
 
 int
+test_realm_run_client(struct test_realm *r, const char *const argv[],
+                      const char *stdin_data, const char *ccache_name)
+{
+    char cc[TEST_REALM_PATH_MAX + 16];
+    if (r == NULL || argv == NULL || argv[0] == NULL || argv[0][0] != '/') {
+        errno = EINVAL;
+        return -1;
+    }
+    full_ccache_name(r, ccache_name, cc, sizeof cc);
+    return run_realm_prog(r, argv, r->client_conf, cc, stdin_data);
+}
+
+int
 test_realm_kinit_keytab(struct test_realm *r, const char *principal,
                         const char *keytab_path, const char *ccache_name)
 {

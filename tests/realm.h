@@ -194,6 +194,15 @@ int test_realm_kinit(struct test_realm *r, const char *principal, const char *pa
 int test_realm_kinit_keytab(struct test_realm *r, const char *principal,
                             const char *keytab_path, const char *ccache_name);
 
+/* Run a client program (argv[0] an absolute path, e.g. r->kinit_prog) in
+ * the environment test_realm_kinit gives kinit: KRB5_CONFIG =
+ * r->client_conf, KRB5CCNAME = ccache_name (NULL = r->ccache), the rest
+ * of this process's environment.  stdin_data (+ "\n") on its stdin, or
+ * NULL for /dev/null.  Returns its exit status (0, or > 0 with its output
+ * in r->last_output), -1 on a harness error or a signal. */
+int test_realm_run_client(struct test_realm *r, const char *const argv[],
+                          const char *stdin_data, const char *ccache_name);
+
 /* ---- the KDC process ---- */
 
 int test_realm_stop_kdc(struct test_realm *r);     /* SIGTERM, wait, SIGKILL */
