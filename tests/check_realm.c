@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #endif
 #include "realm.h"
+#include "smartcard.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -44,6 +45,7 @@ struct flavour_text {
     const char *log_issued_alice;       /* KDC log: alice got a TGT */
     const char *log_bad_password_alice; /* KDC log: alice's pre-auth failed */
     const char *log_unknown_client;     /* KDC log: nosuchuser unknown */
+    const char *log_pkinit_alice;       /* KDC log: alice logged on by PKINIT */
 };
 
 static const struct flavour_text heimdal_text = {
@@ -53,6 +55,7 @@ static const struct flavour_text heimdal_text = {
     "ENC-TS pre-authentication succeeded -- alice@",
     "Failed to decrypt PA-DATA -- alice@",
     "UNKNOWN -- nosuchuser@",
+    "PKINIT pre-authentication succeeded -- alice@",
 };
 
 static const struct flavour_text mit_text = {
@@ -68,6 +71,9 @@ static const struct flavour_text mit_text = {
     "}, alice@",
     "PREAUTH_FAILED: alice@",
     "CLIENT_NOT_FOUND: nosuchuser@",
+    /* MIT's ISSUE line names no pre-authentication type; its PKINIT
+     * plugin logs the freshness token the client's PA-PK-AS-REQ carries */
+    "PKINIT: freshness token received from alice@",
 };
 
 static int
@@ -939,6 +945,84 @@ START_TEST(test_crash_kills_kdc)
 }
 END_TEST
 
+/* 1 if the FILE ccache at path holds a ticket for krbtgt/REALM@REALM:
+ * its credentials carry the server's components as counted strings, so
+ * "krbtgt" followed by the realm (length-prefixed) appears in the file. */
+static int
+ccache_has_tgt(const char *path, const char *realm)
+{
+    char buf[16384], tgt[160];
+    size_t n, rlen = strlen(realm), tlen;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    /* "krbtgt", then a 32-bit big-endian length and the realm */
+    memcpy(tgt, "krbtgt", 6);
+    tgt[6] = 0; tgt[7] = 0; tgt[8] = (char)(rlen >> 8); tgt[9] = (char)rlen;
+    memcpy(tgt + 10, realm, rlen);
+    tlen = 10 + rlen;
+    return memmem(buf, n, tgt, tlen) != NULL;
+}
+
+/* The smart-card fixture (tests/smartcard.h): a realm with PKINIT and a
+ * SoftHSM2 token; kinit with the card gets a TGT, a wrong PIN gets none,
+ * and destroy puts the environment back and removes the card. */
+START_TEST(test_smartcard_pkinit)
+{
+    struct test_smartcard sc;
+    struct test_realm_options o;
+    struct test_realm r;
+    char cc[1024], dir[sizeof sc.dir], conf[sizeof sc.dir + 32];
+    const char *uri_start = "pkcs11:token=alice-card;object=alice?module-path=/";
+    const char *old_conf = getenv("SOFTHSM2_CONF");
+    char *saved_conf = old_conf ? strdup(old_conf) : NULL;
+    int rc;
+
+    rc = test_smartcard_prepare(&sc, TEST_REALM_DEFAULT_NAME, TEST_REALM_ALICE, "1234");
+    if (rc == -2) {
+        fprintf(stderr, "check_realm: softhsm2, opensc or openssl not installed, "
+                "smart-card test skipped\n");
+        free(saved_conf);
+        return;
+    }
+    ck_assert_int_eq(rc, 0);
+    snprintf(dir, sizeof dir, "%s", sc.dir);
+    snprintf(conf, sizeof conf, "%s/softhsm2.conf", sc.dir);
+    ck_assert_str_eq(getenv("SOFTHSM2_CONF"), conf);
+    ck_assert_str_eq(sc.principal, TEST_REALM_ALICE "@" TEST_REALM_DEFAULT_NAME);
+    ck_assert_msg(strncmp(sc.uri, uri_start, strlen(uri_start)) == 0, "%s", sc.uri);
+    ck_assert(path_exists(sc.module) && path_exists(sc.ca_pem));
+
+    memset(&o, 0, sizeof o);
+    o.extra_libdefaults = sc.extra_libdefaults;
+    o.extra_kdc = sc.extra_kdc;
+    ck_assert_int_eq(test_realm_start_ex(&r, NULL, &o), 0);
+
+    snprintf(cc, sizeof cc, "%s/card.cc", r.dir);
+    rc = test_smartcard_kinit(&r, &sc, sc.pin, cc);
+    ck_assert_msg(rc == 0, "kinit with the card: %d: %s", rc, r.last_output);
+    ck_assert_int_eq(ccache_has_tgt(cc, TEST_REALM_DEFAULT_NAME), 1);
+    /* by PKINIT, not by some other pre-authentication */
+    ck_assert_int_eq(test_realm_kdc_log_contains(&r, text()->log_pkinit_alice), 1);
+
+    snprintf(cc, sizeof cc, "%s/wrong-pin.cc", r.dir);
+    rc = test_smartcard_kinit(&r, &sc, "9999", cc);
+    ck_assert_msg(rc > 0, "kinit with a wrong PIN: %d: %s", rc, r.last_output);
+    ck_assert_int_eq(ccache_has_tgt(cc, TEST_REALM_DEFAULT_NAME), 0);
+
+    test_realm_destroy(&r);
+    test_smartcard_destroy(&sc);
+    ck_assert(!path_exists(dir));
+    if (saved_conf != NULL)
+        ck_assert_str_eq(getenv("SOFTHSM2_CONF"), saved_conf);
+    else
+        ck_assert_ptr_null(getenv("SOFTHSM2_CONF"));
+    free(saved_conf);
+}
+END_TEST
+
 static Suite *
 realm_suite(void)
 {
@@ -965,6 +1049,7 @@ realm_suite(void)
     tcase_add_test(tc, test_child_does_not_own);
     tcase_add_test(tc, test_exit_without_destroy);
     tcase_add_test(tc, test_crash_kills_kdc);
+    tcase_add_test(tc, test_smartcard_pkinit);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -47,6 +47,10 @@
  * TEST_REALM_KEEP=1 keeps the directory after destroy (the path is
  * printed) for debugging.
  *
+ * PKINIT (smart-card logons): tests/smartcard.h makes a SoftHSM2 token and
+ * the extra_libdefaults / extra_kdc lines that give this realm's KDC a
+ * PKINIT identity and trust anchor.
+ *
  * Processes: the KDC runs single-process (Heimdal --testing, MIT -n) in
  * its own process group and gets SIGKILL when the thread that started it dies
  * (PR_SET_PDEATHSIG), so start the realm from the main thread (or a thread
