@@ -11,9 +11,13 @@ SSPI_SHIM_DEPS_COMMON="build-essential autoconf automake libtool pkg-config chec
 libssl-dev curl python3 python3-gssapi faketime mingw-w64-common valgrind
 clang libclang-rt-14-dev
 apache2 apache2-utils sasl2-bin libsasl2-modules libsasl2-dev python3-requests
-freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb"
+freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb
+libp11-kit-dev softhsm2 opensc"
 SSPI_SHIM_DEPS_HEIMDAL="heimdal-multidev heimdal-kdc heimdal-clients"
-SSPI_SHIM_DEPS_MIT="libkrb5-dev krb5-kdc krb5-admin-server krb5-user gss-ntlmssp"
+# krb5-pkinit: MIT's PKINIT plugin, which both the MIT client library and
+# krb5kdc load for smart-card logons (tests/smartcard.h); Heimdal's PKINIT
+# is built into its libraries and kdc.
+SSPI_SHIM_DEPS_MIT="libkrb5-dev krb5-kdc krb5-admin-server krb5-user gss-ntlmssp krb5-pkinit"
 # The default flavour's list, for callers that print it.
 SSPI_SHIM_DEPS="$SSPI_SHIM_DEPS_COMMON $SSPI_SHIM_DEPS_HEIMDAL"
 
