@@ -72,6 +72,14 @@
  *            Without mutual authentication (NTLM) the delegation policy
  *            below asks for the NTLM_ONLY list.  The acceptor needs no
  *            option: it takes SPNEGO, raw Kerberos or raw NTLM.
+ *   SMARTCARD  initiator: send TSSmartCardCreds ([MS-CSSP] 2.2.1.2.2)
+ *            instead of TSPasswordCreds, the PIN being the credential's
+ *            password: "cardName\0readerName\0containerName\0cspName\0
+ *            userHint\0domainHint" (UTF-8, five NULs inside; keySpec is
+ *            AT_KEYEXCHANGE).  The SSPI shim fills it from the token:
+ *            token label, slot description, certificate label, PKCS#11
+ *            module path, and the certificate's UPN split at '@'.  The
+ *            inner context must log on with the same card (INNER_CRED).
  */
 #define GSS_SSPI_SHIM_CREDSSP_OPT_CERT_FILE_BYTES   GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x01")
 #define GSS_SSPI_SHIM_CREDSSP_OPT_KEY_FILE_BYTES    GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x02")
@@ -79,6 +87,7 @@
 #define GSS_SSPI_SHIM_CREDSSP_OPT_INNER_CRED_BYTES  GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x04")
 #define GSS_SSPI_SHIM_CREDSSP_OPT_DELEGATE_IDENTITY_BYTES GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x05")
 #define GSS_SSPI_SHIM_CREDSSP_OPT_INNER_MECH_BYTES  GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x06")
+#define GSS_SSPI_SHIM_CREDSSP_OPT_SMARTCARD_BYTES   GSS_SSPI_SHIM_CREDSSP_OID_BYTES("\x01", "\x07")
 
 /*
  * Delegation policy, as Windows' "Allow delegating fresh credentials"
@@ -98,8 +107,12 @@
  * Context queries, gss_inquire_sec_context_by_oid() (one buffer each):
  *   CREDENTIALS   acceptor, established: the password credentials the
  *                 client delegated, "DOMAIN\0user\0password" (UTF-8; all
- *                 three empty for the empty set); unavailable for smart-card
- *                 credentials.  Holds a password: wipe it after use
+ *                 three empty for the empty set).  For smart-card
+ *                 credentials: "domainHint\0<PKCS#11 URI>\0PIN", the URI
+ *                 (RFC 7512) made of cardName (token=), containerName
+ *                 (object=) and cspName (module-path=), the form the SSPI
+ *                 shim takes for a card identity.  Holds a password or
+ *                 PIN: wipe it after use
  *   STREAM_SIZES  established: three 4-byte little-endian numbers, the
  *                 TLS record header, the largest trailer and the largest
  *                 plaintext of one record

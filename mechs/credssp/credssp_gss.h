@@ -89,6 +89,7 @@ void cs_name_free(struct cs_name *n) CS_HIDDEN;
 
 /* ------------------------------------------------------------- credentials */
 #define CS_INNER_MECH_MAX 32 /* bytes of an INNER_MECH OID */
+#define CS_CARD_FIELDS 6
 struct cs_cred {
     pthread_mutex_t lock;
     unsigned refs;
@@ -97,6 +98,9 @@ struct cs_cred {
     char *domain, *user, *password;
     size_t password_len;
     bool delegate_override; /* DELEGATE_IDENTITY given */
+    /* SMARTCARD given: cardName, readerName, containerName, cspName,
+     * userHint, domainHint; the PIN is `password` */
+    char *card[CS_CARD_FIELDS];
     char *d_domain, *d_user, *d_password;
     /* acceptor */
     char *cert_file, *key_file;
@@ -113,6 +117,9 @@ OM_uint32 cs_cred_set_password(OM_uint32 *minor, struct cs_cred *c, const char *
 OM_uint32 cs_cred_set_option(OM_uint32 *minor, struct cs_cred *c, const gss_OID_desc *option,
                              const gss_buffer_desc *value) CS_HIDDEN;
 struct cs_cred *cs_cred_ref(struct cs_cred *c) CS_HIDDEN;
+/* Copies six NUL-separated fields of value (SMARTCARD) into card. */
+OM_uint32 cs_card_fields(OM_uint32 *minor, const char *value, size_t length,
+                         char *card[CS_CARD_FIELDS]) CS_HIDDEN;
 void cs_cred_unref(struct cs_cred *c) CS_HIDDEN;
 
 /* ------------------------------------------------------------- TLS */

@@ -152,6 +152,43 @@ static OM_uint32 set_delegate(OM_uint32 *minor, struct cs_cred *c, const gss_buf
     return GSS_S_COMPLETE;
 }
 
+OM_uint32 cs_card_fields(OM_uint32 *minor, const char *value, size_t length,
+                         char *card[CS_CARD_FIELDS])
+{
+    const char *p = value, *end = value + length;
+    for (int i = 0; i < CS_CARD_FIELDS; i++) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        if ((nul == NULL) != (i == CS_CARD_FIELDS - 1))
+            return cs_minor(minor, GSS_S_FAILURE, EINVAL);
+        if (nul == NULL)
+            nul = end;
+        if ((card[i] = strndup(p, (size_t)(nul - p))) == NULL)
+            return cs_minor(minor, GSS_S_FAILURE, ENOMEM);
+        p = nul + 1;
+    }
+    return GSS_S_COMPLETE;
+}
+
+static void free_card(struct cs_cred *c)
+{
+    for (int i = 0; i < CS_CARD_FIELDS; i++) {
+        free(c->card[i]);
+        c->card[i] = NULL;
+    }
+}
+
+/* SMARTCARD: six NUL-separated fields, all or nothing. */
+static OM_uint32 set_card(OM_uint32 *minor, struct cs_cred *c, const gss_buffer_desc *v)
+{
+    free_card(c);
+    if (!c->initiator || v == NULL || v->value == NULL)
+        return cs_minor(minor, GSS_S_FAILURE, EINVAL);
+    OM_uint32 major = cs_card_fields(minor, v->value, v->length, c->card);
+    if (major != GSS_S_COMPLETE)
+        free_card(c);
+    return major;
+}
+
 OM_uint32 cs_cred_set_option(OM_uint32 *minor, struct cs_cred *c, const gss_OID_desc *option,
                              const gss_buffer_desc *value)
 {
@@ -188,6 +225,8 @@ OM_uint32 cs_cred_set_option(OM_uint32 *minor, struct cs_cred *c, const gss_OID_
             c->inner_mech_len = value->length;
             major = GSS_S_COMPLETE;
         }
+    } else if (CS_OID_IS(option, GSS_SSPI_SHIM_CREDSSP_OPT_SMARTCARD_BYTES)) {
+        major = set_card(minor, c, value);
     } else if (CS_OID_IS(option, GSS_SSPI_SHIM_CREDSSP_OPT_DELEGATE_IDENTITY_BYTES)) {
         major = c->initiator ? set_delegate(minor, c, value) : cs_minor(minor, GSS_S_FAILURE, EINVAL);
     } else {
@@ -228,6 +267,7 @@ void cs_cred_unref(struct cs_cred *c)
     free_secret(&c->d_domain);
     free_secret(&c->d_user);
     free_secret(&c->d_password);
+    free_card(c);
     free(c->cert_file);
     free(c->key_file);
     SSL_CTX_free(c->server_ctx);

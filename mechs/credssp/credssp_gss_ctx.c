@@ -887,6 +887,22 @@ static OM_uint32 delegation_allowed(OM_uint32 *minor, struct cs_ctx *ctx, bool *
     return GSS_S_COMPLETE;
 }
 
+/* TSSmartCardCreds ([MS-CSSP] 2.2.1.2.2) from the SMARTCARD option, the
+ * PIN being the credential's password.  Returns 0, or -1 (out of memory). */
+static int smartcard_creds(const struct cs_cred *c, struct cssp_smartcard_creds *sc)
+{
+    cssp_octets *fields[CS_CARD_FIELDS] = {&sc->card_name,      &sc->reader_name,
+                                           &sc->container_name, &sc->csp_name,
+                                           &sc->user_hint,      &sc->domain_hint};
+    sc->key_spec = 1; /* AT_KEYEXCHANGE: PKINIT decrypts with the card's key */
+    if (utf8_to_utf16le(c->password ? c->password : "", &sc->pin) != 0)
+        return -1;
+    for (int i = 0; i < CS_CARD_FIELDS; i++)
+        if (utf8_to_utf16le(c->card[i], fields[i]) != 0)
+            return -1;
+    return 0;
+}
+
 static OM_uint32 make_auth_info(OM_uint32 *minor, struct cs_ctx *ctx, struct cssp_ts_request *req)
 {
     struct cssp_ts_credentials tc;
@@ -899,7 +915,14 @@ static OM_uint32 make_auth_info(OM_uint32 *minor, struct cs_ctx *ctx, struct css
         return major;
     memset(&tc, 0, sizeof(tc));
     tc.cred_type = 1; /* TSPasswordCreds, MS-CSSP 2.2.1.2 */
-    if (send_password) {
+    if (send_password && c->card[0] != NULL && !c->delegate_override) {
+        tc.cred_type = CSSP_CRED_SMARTCARD;
+        if (smartcard_creds(c, &tc.smartcard) != 0) {
+            cssp_ts_credentials_clear(&tc);
+            return fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
+        }
+        ctx->ret_flags |= GSS_C_DELEG_FLAG;
+    } else if (send_password) {
         const char *d = c->delegate_override ? c->d_domain : c->domain;
         const char *u = c->delegate_override ? c->d_user : c->user;
         const char *p = c->delegate_override ? c->d_password : c->password;

@@ -470,21 +470,118 @@ CS_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *conte
     return major;
 }
 
+/* Appends s to the URI at *p (room checked by the caller), percent-encoding
+ * all but RFC 3986 unreserved characters, and '/' where allowed (RFC 7512
+ * 2.3: a module-path value). */
+static char *uri_append(char *p, const char *s, bool slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '.' || ch == '_' || ch == '~' || (slash && ch == '/')) {
+            *p++ = (char)ch;
+        } else {
+            *p++ = '%';
+            *p++ = hex[ch >> 4];
+            *p++ = hex[ch & 15];
+        }
+    }
+    return p;
+}
+
+/* The card of TSSmartCardCreds as the PKCS#11 URI the SSPI shim takes for a
+ * card identity: cardName is the token, containerName the certificate,
+ * cspName the module (what the shim's initiator sends). */
+static char *card_uri(char *const card[CS_CARD_FIELDS])
+{
+    size_t room = 64;
+    for (int i = 0; i < 4; i++)
+        room += 3 * strlen(card[i]);
+    char *uri = malloc(room), *p = uri;
+    if (uri == NULL)
+        return NULL;
+    p += sprintf(p, "pkcs11:");
+    if (card[0][0]) {
+        p += sprintf(p, "token=");
+        p = uri_append(p, card[0], false);
+    }
+    if (card[2][0]) {
+        p += sprintf(p, "%sobject=", card[0][0] ? ";" : "");
+        p = uri_append(p, card[2], false);
+    }
+    if (card[3][0]) {
+        p += sprintf(p, "?module-path=");
+        p = uri_append(p, card[3], true);
+    }
+    *p = '\0';
+    return uri;
+}
+
+/* What the client delegated as "domain", "user", "password": for
+ * TSPasswordCreds the three fields; for TSSmartCardCreds the domain hint,
+ * the card's PKCS#11 URI and the PIN, with the card's six fields in card
+ * (when not NULL).  Returns false when a field does not convert. */
+static bool delegated_identity(const struct cs_ctx *ctx, char *f[3], char *card[CS_CARD_FIELDS])
+{
+    const struct cssp_ts_credentials *tc = &ctx->creds;
+    char *fields[CS_CARD_FIELDS] = {NULL};
+    bool ok = true;
+    f[0] = f[1] = f[2] = NULL;
+    if (tc->cred_type == CSSP_CRED_PASSWORD) {
+        f[0] = cs_utf16le_to_utf8(&tc->password.domain);
+        f[1] = cs_utf16le_to_utf8(&tc->password.user);
+        f[2] = cs_utf16le_to_utf8(&tc->password.password);
+        return f[0] && f[1] && f[2];
+    }
+    const cssp_octets *in[CS_CARD_FIELDS] = {
+        &tc->smartcard.card_name, &tc->smartcard.reader_name, &tc->smartcard.container_name,
+        &tc->smartcard.csp_name,  &tc->smartcard.user_hint,   &tc->smartcard.domain_hint};
+    for (int i = 0; i < CS_CARD_FIELDS; i++)
+        ok = (fields[i] = cs_utf16le_to_utf8(in[i])) != NULL && ok;
+    if (ok) {
+        f[0] = strdup(fields[5]);
+        f[1] = card_uri(fields);
+        f[2] = cs_utf16le_to_utf8(&tc->smartcard.pin);
+        ok = f[0] && f[1] && f[2];
+    }
+    for (int i = 0; i < CS_CARD_FIELDS; i++) {
+        if (card != NULL)
+            card[i] = fields[i];
+        else
+            free(fields[i]);
+    }
+    return ok;
+}
+
+static void free_identity(char *f[3])
+{
+    for (int i = 0; i < 3; i++)
+        if (f[i] != NULL) {
+            OPENSSL_cleanse(f[i], strlen(f[i]));
+            free(f[i]);
+        }
+}
+
 /* The acceptor's delegated credential: an initiator credential holding
- * the TSPasswordCreds the client sent, usable for an onward CredSSP
- * context (and readable through CREDENTIALS). */
+ * what the client sent (TSPasswordCreds, or TSSmartCardCreds with the card
+ * for an onward smart-card context), usable for an onward CredSSP context
+ * (and readable through CREDENTIALS). */
 static OM_uint32 delegated_cred(OM_uint32 *minor, const struct cs_ctx *ctx, gss_cred_id_t *out)
 {
     struct cs_cred *c = NULL;
     OM_uint32 major;
-    if (ctx->creds.cred_type != 1)
-        return cs_minor(minor, GSS_S_COMPLETE, 0); /* smart card: nothing to log on with here */
+    char *f[3];
+    if (ctx->creds.cred_type != CSSP_CRED_PASSWORD && ctx->creds.cred_type != CSSP_CRED_SMARTCARD)
+        return cs_minor(minor, GSS_S_COMPLETE, 0); /* Remote Guard: nothing to log on with */
     if ((major = cs_cred_new(minor, true, &c)) != GSS_S_COMPLETE)
         return major;
-    c->domain = cs_utf16le_to_utf8(&ctx->creds.password.domain);
-    c->user = cs_utf16le_to_utf8(&ctx->creds.password.user);
-    c->password = cs_utf16le_to_utf8(&ctx->creds.password.password);
-    if (!c->domain || !c->user || !c->password) {
+    bool ok = delegated_identity(ctx, f, ctx->creds.cred_type == CSSP_CRED_SMARTCARD ? c->card
+                                                                                   : NULL);
+    c->domain = f[0];
+    c->user = f[1];
+    c->password = f[2];
+    if (!ok) {
         cs_cred_unref(c);
         return cs_minor(minor, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
     }
@@ -616,12 +713,11 @@ CS_EXPORT OM_uint32 gss_inquire_sec_context_by_oid(OM_uint32 *minor, const gss_c
     if (CS_OID_IS(what, GSS_SSPI_SHIM_CREDSSP_INQ_CREDENTIALS_BYTES)) {
         if (ctx->initiator || !ctx->have_creds)
             return cs_minor(minor, GSS_S_UNAVAILABLE, 0);
-        if (ctx->creds.cred_type != CSSP_CRED_PASSWORD)
+        if (ctx->creds.cred_type != CSSP_CRED_PASSWORD &&
+            ctx->creds.cred_type != CSSP_CRED_SMARTCARD)
             return cs_minor(minor, GSS_S_UNAVAILABLE, 0);
-        char *f[3] = {cs_utf16le_to_utf8(&ctx->creds.password.domain),
-                      cs_utf16le_to_utf8(&ctx->creds.password.user),
-                      cs_utf16le_to_utf8(&ctx->creds.password.password)};
-        if (f[0] && f[1] && f[2]) {
+        char *f[3];
+        if (delegated_identity(ctx, f, NULL)) {
             size_t l0 = strlen(f[0]), l1 = strlen(f[1]), l2 = strlen(f[2]);
             der_len = l0 + l1 + l2 + 2;
             if ((der = malloc(der_len)) != NULL) {
@@ -630,11 +726,7 @@ CS_EXPORT OM_uint32 gss_inquire_sec_context_by_oid(OM_uint32 *minor, const gss_c
                 memcpy(der + l0 + l1 + 2, f[2], l2);
             }
         }
-        for (int i = 0; i < 3; i++)
-            if (f[i]) {
-                OPENSSL_cleanse(f[i], strlen(f[i]));
-                free(f[i]);
-            }
+        free_identity(f);
         if (der == NULL)
             return cs_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
         data = der;
