@@ -26,6 +26,9 @@
 #if __has_include(<gssapi/gkrb5_err.h>)
 #include <gssapi/gkrb5_err.h> /* Heimdal's GSS-krb5 minor codes */
 #endif
+#if __has_include(<hx509_err.h>)
+#include <hx509_err.h> /* Heimdal's PKINIT card codes */
+#endif
 #endif
 
 #include <stdbool.h>
@@ -176,6 +179,19 @@ const struct gssmap_minor_row gssmap_krb5_minor_rows[] = {
      "Ticket used from an address it is not valid for."},
     {K5(KRB5KDC_ERR_PADATA_TYPE_NOSUPP), SEC(SEC_E_UNSUPPORTED_PREAUTH),
      "The KDC does not support the preauthentication type offered."},
+#ifdef HX509_PKCS11_PIN_INCORRECT
+    /* Smart-card (PKINIT) logon, Heimdal: hx509 tells the card's answers
+     * apart (MIT reports all of them as KRB5_PREAUTH_FAILED, above). */
+    {K5(HX509_PKCS11_PIN_INCORRECT), SEC(SEC_E_LOGON_DENIED),
+     "Wrong PIN: as a wrong password (Windows: STATUS_WRONG_PASSWORD)."},
+    {K5(HX509_PKCS11_PIN_LOCKED), SEC(SEC_E_LOGON_DENIED),
+     "The card's PIN is locked after too many wrong ones."},
+    {K5(HX509_PKCS11_PIN_EXPIRED), SEC(SEC_E_LOGON_DENIED), "The card's PIN has expired."},
+    {K5(HX509_PKCS11_NO_SLOT), SEC(SEC_E_NO_CREDENTIALS),
+     "No token: the card was removed after AcquireCredentialsHandle found it."},
+    {K5(HX509_PKCS11_NO_TOKEN), SEC(SEC_E_NO_CREDENTIALS), "No token in the reader."},
+    {K5(HX509_PKCS11_LOAD), SEC(SEC_E_NO_CREDENTIALS), "The PKCS#11 module does not load."},
+#endif
 
     /* Credentials the caller does not have. */
     {K5(KRB5_FCC_NOFILE), SEC(SEC_E_NO_CREDENTIALS), "No credential cache file (no kinit)."},

@@ -4,7 +4,8 @@
  * Inbound credentials come from the keytab (KRB5_KTNAME or the system
  * default), optionally one named principal of it.  Outbound credentials come
  * from the default credential cache, a named principal's cache in a cache
- * collection, or a password identity.  A password identity gets its own
+ * collection, a password identity, or a smart-card identity (its User a
+ * PKCS#11 URI, its Password the PIN: shim/smartcard.c).  A password identity gets its own
  * in-memory cache (shim/krb5_creds.c) and never touches the
  * user's default cache; as on Windows, the password is tried when the first
  * context needs it, so a wrong password surfaces as SEC_E_LOGON_DENIED from
@@ -69,6 +70,7 @@ void shim_credential_unref(struct shim_credential *cred)
         free(cred->ccache_name);
     }
     shim_identity_clear(&cred->identity);
+    shim_card_free(cred->card);
     pthread_mutex_destroy(&cred->lock);
     free(cred);
 }
@@ -175,9 +177,21 @@ SECURITY_STATUS shim_credential_initiator(struct shim_credential *cred, gss_cred
     pthread_mutex_lock(&cred->lock);
     if (cred->initiate == GSS_C_NO_CREDENTIAL && cred->identity.has_password) {
         OM_uint32 lifetime = 0;
-        st = shim_krb5_password_logon(cred->principal, cred->identity.password,
-                                      shim_credential_mechs(), &cred->initiate, &cred->ccache_name,
-                                      &lifetime);
+        if (cred->card != NULL) {
+            char *identity = shim_card_pkinit_identity(cred->card);
+            shim_card_logon_begin(cred->card);
+            st = identity == NULL
+                     ? SEC_E_INSUFFICIENT_MEMORY
+                     : shim_krb5_pkinit_logon(cred->principal, identity, cred->identity.password,
+                                              shim_credential_mechs(), &cred->initiate,
+                                              &cred->ccache_name, &lifetime);
+            shim_card_logon_end();
+            free(identity);
+        } else {
+            st = shim_krb5_password_logon(cred->principal, cred->identity.password,
+                                          shim_credential_mechs(), &cred->initiate,
+                                          &cred->ccache_name, &lifetime);
+        }
         if (st == SEC_E_OK)
             gssmap_lifetime_to_timestamp(lifetime, time(NULL), &cred->expiry);
     } else if (cred->initiate == GSS_C_NO_CREDENTIAL) {
@@ -228,7 +242,20 @@ SECURITY_STATUS shim_credential_create(const char *principal, const char *packag
     }
     if (auth_data != NULL) {
         st = shim_identity_decode(auth_data, &cred->identity);
-        if (st == SEC_E_OK && cred->identity.user != NULL) {
+        if (st == SEC_E_OK && shim_marshaled_certificate(cred->identity.user))
+            st = shim_fail(SEC_E_NO_CREDENTIALS,
+                           "a marshaled Windows certificate reference ('@@...') names a "
+                           "certificate in a Windows store; name the card with a pkcs11: URI");
+        if (st == SEC_E_OK && shim_card_identity(cred->identity.user)) {
+            /* A smart card: the certificate names who logs on. */
+            st = shim_card_resolve(cred->identity.user, &cred->card);
+            if (st == SEC_E_OK && !cred->identity.has_password)
+                st = shim_fail(SEC_E_NO_CREDENTIALS, "a card identity needs its PIN as Password");
+            if (st == SEC_E_OK && (cred->principal = strdup(cred->card->principal)) == NULL)
+                st = SEC_E_INSUFFICIENT_MEMORY;
+            if (st == SEC_E_OK)
+                st = import_principal(cred->principal, &cred->desired_name);
+        } else if (st == SEC_E_OK && cred->identity.user != NULL) {
             char *realm = shim_default_realm();
             if (gssmap_user_principal(cred->identity.user, cred->identity.domain, realm,
                                       &cred->principal) != 0)

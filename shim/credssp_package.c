@@ -6,6 +6,9 @@
  *    pSpnegoCred) or a bare SEC_WINNT_AUTH_IDENTITY: the password goes to
  *    the mechanism (it is what CredSSP delegates) and to an inner
  *    "Negotiate" credential (what the inner SPNEGO context logs on with);
+ *    a card identity (User a pkcs11: URI, Password the PIN:
+ *    shim/smartcard.c) logs the inner credential on with PKINIT and has
+ *    the mechanism send TSSmartCardCreds;
  *    inbound: the mechanism's acceptor credential, with an inner Negotiate
  *    acceptor credential when a principal is named;
  *  - each leg's input: whole TLS records (SEC_E_INCOMPLETE_MESSAGE with a
@@ -64,8 +67,10 @@ static void *spnego_identity(void *auth_data)
     if (type == CredsspPasswordCreds || type == CredsspSubmitBufferBoth ||
         type == CredsspSubmitBufferBothOld)
         return ((CREDSSP_CRED *)auth_data)->pSpnegoCred;
+    /* Windows' card submit types: the identity (in pSpnegoCred, as mstsc
+     * passes it) must be a card identity; acquire_outbound checks. */
     if (type == CredsspSchannelCreds || type == CredsspCertificateCreds)
-        return NULL; /* smart-card logon: not available here */
+        return ((CREDSSP_CRED *)auth_data)->pSpnegoCred;
     return auth_data;
 }
 
@@ -96,15 +101,33 @@ static const char *inner_package(const char *list)
     return ntlm ? "NTLM" : NULL;
 }
 
+/* SMARTCARD: the card's names for TSSmartCardCreds (cardName, readerName,
+ * containerName, cspName, userHint, domainHint), from the certificate the
+ * inner credential found; the hints split the certificate's UPN. */
+static SECURITY_STATUS set_card_option(gss_cred_id_t *cred, const struct shim_card *card)
+{
+    const char *at = strrchr(card->principal, '@');
+    int user_len = at ? (int)(at - card->principal) : (int)strlen(card->principal);
+    char *value = NULL;
+    int length = asprintf(&value, "%s%c%s%c%s%c%s%c%.*s%c%s", card->token_label, 0,
+                          card->reader_name, 0, card->object_label, 0, card->module_path, 0,
+                          user_len, card->principal, 0, at ? at + 1 : "");
+    if (length < 0)
+        return SEC_E_INSUFFICIENT_MEMORY;
+    static gss_OID_desc opt_smartcard = CS_OID(OPT_SMARTCARD);
+    SECURITY_STATUS st = set_option(cred, &opt_smartcard, value, (size_t)length);
+    free(value);
+    return st;
+}
+
 static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char *principal,
                                         void *auth_data)
 {
     void *identity = auth_data ? spnego_identity(auth_data) : NULL;
     if (identity == NULL)
         return shim_fail(SEC_E_NO_CREDENTIALS,
-                         "CredSSP delegates a password: pass a SEC_WINNT_AUTH_IDENTITY, or a "
-                         "CREDSSP_CRED whose pSpnegoCred is one (smart-card logon is not "
-                         "available on Unix)");
+                         "CredSSP delegates a password or a card: pass a SEC_WINNT_AUTH_IDENTITY, "
+                         "or a CREDSSP_CRED whose pSpnegoCred is one");
     struct shim_identity id;
     SECURITY_STATUS st = shim_identity_decode(identity, &id);
     if (st != SEC_E_OK)
@@ -120,6 +143,18 @@ static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char
      * through (Debian's build has no GSS-API and no SPNEGO), and its first
      * token must be an NTLMSSP NEGOTIATE (docs/credssp.md, measured). */
     const char *inner = inner_package(id.packages);
+    bool card = shim_card_identity(id.user);
+    if (card && (inner == NULL || strcmp(inner, "NTLM") == 0)) {
+        shim_identity_clear(&id);
+        return shim_fail(SEC_E_NO_CREDENTIALS, "a smart card logs on with Kerberos (PKINIT), "
+                                               "which the identity's package list leaves out");
+    }
+    if (!card && auth_data != identity && (*(ULONG *)auth_data == CredsspSchannelCreds ||
+                                           *(ULONG *)auth_data == CredsspCertificateCreds)) {
+        shim_identity_clear(&id);
+        return shim_fail(SEC_E_NO_CREDENTIALS, "a CredSSP certificate credential needs a card "
+                                               "identity: User a pkcs11: URI, Password the PIN");
+    }
     if (inner == NULL) {
         shim_identity_clear(&id);
         return shim_fail(SEC_E_NO_CREDENTIALS,
@@ -128,7 +163,9 @@ static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char
     }
     st = shim_credential_create(principal, inner, SECPKG_CRED_OUTBOUND, identity, &cred->inner);
     char name[1024];
-    if (id.domain != NULL && id.domain[0] != '\0')
+    if (card && st == SEC_E_OK)
+        snprintf(name, sizeof(name), "%s", cred->inner->card->principal);
+    else if (id.domain != NULL && id.domain[0] != '\0')
         snprintf(name, sizeof(name), "%s\\%s", id.domain, id.user);
     else
         snprintf(name, sizeof(name), "%s", id.user);
@@ -150,6 +187,8 @@ static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char
     }
     if (st == SEC_E_OK && strcmp(inner, "NTLM") == 0)
         st = set_option(&cred->initiate, &opt_inner_mech, ntlm_oid_bytes, sizeof(ntlm_oid_bytes));
+    if (st == SEC_E_OK && card)
+        st = set_card_option(&cred->initiate, cred->inner->card);
     shim_identity_clear(&id); /* wipes the password */
     if (st != SEC_E_OK)
         return st;

@@ -208,6 +208,37 @@ SHIM_LOCAL void shim_identity_clear(struct shim_identity *id);
 /* What a PackageList (NULL: none) leaves to Negotiate: Kerberos, NTLM. */
 SHIM_LOCAL void shim_identity_packages(const char *list, bool *kerberos, bool *ntlm);
 
+/* ------------------------------------------------------------ smart cards */
+
+/* A card identity's certificate, found on its token (shim/smartcard.c). */
+struct shim_card {
+    char *module_path;    /* the PKCS#11 module holding it */
+    unsigned long slot_id;
+    char *token_label;    /* TSCspDataDetail cardName */
+    char *reader_name;    /* the slot's description: readerName */
+    char *object_label;   /* the certificate's CKA_LABEL: containerName */
+    unsigned char id[64]; /* its CKA_ID */
+    size_t id_len;
+    char *principal;      /* the certificate's UPN: who logs on */
+};
+
+/* A user name that is a PKCS#11 URI: the identity is a smart card, its
+ * Password the PIN. */
+SHIM_LOCAL bool shim_card_identity(const char *user);
+/* A Windows marshaled certificate reference ("@@..."), meaningless here. */
+SHIM_LOCAL bool shim_marshaled_certificate(const char *user);
+/* Finds the URI's certificate: SEC_E_UNKNOWN_CREDENTIALS for a bad URI,
+ * SEC_E_NO_CREDENTIALS for a module, token or certificate not found. */
+SHIM_LOCAL SECURITY_STATUS shim_card_resolve(const char *uri, struct shim_card **out);
+SHIM_LOCAL void shim_card_free(struct shim_card *card);
+/* The card as this build's Kerberos library names a PKINIT identity
+ * (malloc'd). */
+SHIM_LOCAL char *shim_card_pkinit_identity(const struct shim_card *card);
+/* Around a PKINIT logon with the card: card logons run one at a time, and
+ * on Heimdal a module its earlier logon left initialized is reset. */
+SHIM_LOCAL void shim_card_logon_begin(const struct shim_card *card);
+SHIM_LOCAL void shim_card_logon_end(void);
+
 /* ------------------------------------------------------------ credentials */
 
 struct shim_credential {
@@ -221,6 +252,7 @@ struct shim_credential {
     gss_name_t desired_name;        /* GSS_C_NO_NAME: default */
     char *principal;                /* display form, for NAMES */
     struct shim_identity identity;  /* password identity, acquired lazily */
+    struct shim_card *card;         /* a card identity's certificate (PIN: identity) */
     char *ccache_name;              /* its private MEMORY cache, once made */
     /* Target names imported for this credential's contexts, reused so a
      * handshake to a known SPN imports nothing (under `lock`; freed with
@@ -432,6 +464,12 @@ SHIM_LOCAL char *shim_default_realm(void);
 SHIM_LOCAL SECURITY_STATUS shim_krb5_password_logon(const char *principal, const char *password,
                                                     const gss_OID_set mechs, gss_cred_id_t *out,
                                                     char **ccache_name, OM_uint32 *lifetime);
+/* The same with PKINIT: pkinit_identity names the card for the Kerberos
+ * library (shim_card_pkinit_identity), pin unlocks it. */
+SHIM_LOCAL SECURITY_STATUS shim_krb5_pkinit_logon(const char *principal,
+                                                  const char *pkinit_identity, const char *pin,
+                                                  const gss_OID_set mechs, gss_cred_id_t *out,
+                                                  char **ccache_name, OM_uint32 *lifetime);
 SHIM_LOCAL void shim_krb5_destroy_ccache(const char *ccache_name);
 /* A new MEMORY cache with nothing in it (malloc'd name), for a default
  * cache that must give no Kerberos credential. */
