@@ -194,10 +194,19 @@ static krb5_error_code use_pkinit(krb5_context k, krb5_get_init_creds_opt *opt,
         code = krb5_get_init_creds_opt_set_responder(k, opt, answer_pin, (void *)how->pin);
     return code;
 #else
-    /* The password argument is not a PIN in Heimdal 7.8 (measured, see
-     * docs/credssp.md); the prompter is the only way in. */
-    return krb5_get_init_creds_opt_set_pkinit(k, opt, client, how->pkinit_identity, NULL, NULL,
-                                              NULL, 0, answer_pin, (void *)how->pin, NULL);
+    /* The trust anchors as Heimdal itself would look them up when given
+     * none: 7.8 leaks the string it looks up (fixed on master, which frees
+     * it), so look it up here and free it.  The password argument is not
+     * a PIN in Heimdal 7.8 (measured, see docs/credssp.md); the prompter is
+     * the only way in. */
+    char *anchors = NULL;
+    krb5_appdefault_string(k, "kinit", krb5_principal_get_realm(k, client), "pkinit_anchors",
+                           NULL, &anchors);
+    krb5_error_code code = krb5_get_init_creds_opt_set_pkinit(
+        k, opt, client, how->pkinit_identity, anchors, NULL, NULL, 0, answer_pin,
+        (void *)how->pin, NULL);
+    free(anchors);
+    return code;
 #endif
 }
 
