@@ -28,6 +28,7 @@
 #include "credssp_asn1.h"
 #include "credssp_binding.h"
 #include "credssp_nonce.h"
+#include "spnego_asn1.h"
 
 #define ck_status(got, want)                                                              \
     ck_assert_msg((got) == (want), "status %d (%s), expected %d (%s)", (int)(got),        \
@@ -284,6 +285,91 @@ static const char V6_NEGO_NONCE[] =
     "30 37 a0 03 02 01 06 a1 0c 30 0a 30 08 a0 06 04 04 01 02 03 04"
     "a5 22 04 20 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f"
     "10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f";
+
+/* ------------------------------------------------------------ SPNEGO */
+
+/* RFC 4178 4.2: a client's framed NegTokenInit offering NTLM with its
+ * NEGOTIATE as mechToken, written out byte by byte. */
+static const uint8_t ntlm_oid_contents[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a};
+static const uint8_t spnego_init_ntlm[] = {
+    0x60, 0x30, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02, /* framing, SPNEGO OID */
+    0xa0, 0x26, 0x30, 0x24,                                     /* [0] NegTokenInit */
+    0xa0, 0x0e, 0x30, 0x0c, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a,
+    0xa2, 0x12, 0x04, 0x10, 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0, 0xb7, 0x82, 0x08, 0xe2};
+
+START_TEST(test_spnego_decode_init)
+{
+    struct spnego_token t;
+    ck_assert_int_eq(spnego_decode(spnego_init_ntlm, sizeof(spnego_init_ntlm), &t), CSSP_OK);
+    ck_assert(t.is_init);
+    ck_assert_uint_eq(t.first_mech_len, sizeof(ntlm_oid_contents));
+    ck_assert_mem_eq(t.first_mech, ntlm_oid_contents, sizeof(ntlm_oid_contents));
+    /* the MechTypeList as sent: what mechListMIC covers */
+    ck_assert_uint_eq(t.mech_types_len, 14);
+    ck_assert_mem_eq(t.mech_types, spnego_init_ntlm + 16, 14);
+    ck_assert_uint_eq(t.token.len, 16);
+    ck_assert_mem_eq(t.token.data, "NTLMSSP\0\1\0\0\0", 12);
+    ck_assert_ptr_null(t.mech_list_mic.data);
+    spnego_token_clear(&t);
+}
+END_TEST
+
+/* The acceptor's NegTokenResp, byte by byte, and a client's read back. */
+START_TEST(test_spnego_encode_resp)
+{
+    static const uint8_t want[] = {
+        0xa1, 0x1c, 0x30, 0x1a, 0xa0, 0x03, 0x0a, 0x01, 0x01,             /* accept-incomplete */
+        0xa1, 0x0c, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a,
+        0xa2, 0x05, 0x04, 0x03, 'a', 'b', 'c'};
+    cssp_octets token = {(unsigned char *)"abc", 3}, mic = {(unsigned char *)"0123456789abcdef", 16};
+    uint8_t *der = NULL;
+    size_t len = 0;
+    struct spnego_token t;
+    ck_assert_int_eq(spnego_encode_resp(SPNEGO_ACCEPT_INCOMPLETE, ntlm_oid_contents,
+                                        sizeof(ntlm_oid_contents), &token, NULL, &der, &len),
+                     CSSP_OK);
+    ck_assert_uint_eq(len, sizeof(want));
+    ck_assert_mem_eq(der, want, sizeof(want));
+    free(der);
+    /* accept-completed with a mechListMIC, as a client's resp would carry */
+    ck_assert_int_eq(spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED, NULL, 0, NULL, &mic, &der, &len),
+                     CSSP_OK);
+    ck_assert_int_eq(spnego_decode(der, len, &t), CSSP_OK);
+    ck_assert(!t.is_init);
+    ck_assert_int_eq(t.neg_state, SPNEGO_ACCEPT_COMPLETED);
+    ck_assert_ptr_null(t.token.data);
+    ck_assert_uint_eq(t.mech_list_mic.len, 16);
+    ck_assert_mem_eq(t.mech_list_mic.data, "0123456789abcdef", 16);
+    spnego_token_clear(&t);
+    free(der);
+}
+END_TEST
+
+/* What the acceptor refuses: an init without its framing, a framed resp,
+ * another mechanism's framing, a cut token, an empty MechTypeList, a
+ * negState outside RFC 4178's four. */
+START_TEST(test_spnego_rejects)
+{
+    struct spnego_token t;
+    uint8_t b[sizeof(spnego_init_ntlm)];
+    ck_assert_int_ne(spnego_decode(spnego_init_ntlm + 10, sizeof(spnego_init_ntlm) - 10, &t),
+                     CSSP_OK);
+    for (size_t n = 0; n < sizeof(spnego_init_ntlm); n++)
+        ck_assert_int_ne(spnego_decode(spnego_init_ntlm, n, &t), CSSP_OK);
+    memcpy(b, spnego_init_ntlm, sizeof(b));
+    b[9] = 0x01; /* 1.3.6.1.5.5.1: not SPNEGO */
+    ck_assert_int_eq(spnego_decode(b, sizeof(b), &t), CSSP_ERR_MALFORMED);
+    static const uint8_t framed_resp[] = {0x60, 0x0f, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05,
+                                          0x02, 0xa1, 0x05, 0x30, 0x03, 0xa0, 0x01, 0x00};
+    ck_assert_int_ne(spnego_decode(framed_resp, sizeof(framed_resp), &t), CSSP_OK);
+    static const uint8_t empty_list[] = {0x60, 0x10, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02,
+                                         0xa0, 0x06, 0x30, 0x04, 0xa0, 0x02, 0x30, 0x00};
+    ck_assert_int_eq(spnego_decode(empty_list, sizeof(empty_list), &t), CSSP_ERR_MALFORMED);
+    static const uint8_t bad_state[] = {0xa1, 0x07, 0x30, 0x05, 0xa0, 0x03, 0x0a, 0x01, 0x07};
+    ck_assert_int_eq(spnego_decode(bad_state, sizeof(bad_state), &t), CSSP_ERR_RANGE);
+    ck_assert_ptr_null(t.token.data);
+}
+END_TEST
 
 START_TEST(test_request_v6_nego_nonce)
 {
@@ -1297,6 +1383,9 @@ static Suite *suite(void)
     tcase_add_test(t, test_ct_equal);
     tcase_add_test(t, test_x509_subject_public_key);
     tcase_add_test(t, test_nonce_set);
+    tcase_add_test(t, test_spnego_decode_init);
+    tcase_add_test(t, test_spnego_encode_resp);
+    tcase_add_test(t, test_spnego_rejects);
     suite_add_tcase(s, t);
     return s;
 }

@@ -14,6 +14,7 @@
 #include <openssl/safestack.h>
 
 #include "credssp_asn1.h"
+#include "credssp_asn1_internal.h"
 
 /* ------------------------------------------------------------ templates */
 
@@ -234,7 +235,7 @@ static int oct_equal(const cssp_octets *a, const cssp_octets *b)
 
 /* C field -> ASN.1: absent optional fields stay NULL; a required field
  * without data becomes an empty OCTET STRING. */
-static enum cssp_status oct_to_asn1(const cssp_octets *src, int required, ASN1_OCTET_STRING **dst)
+enum cssp_status cssp_oct_to_asn1(const cssp_octets *src, int required, ASN1_OCTET_STRING **dst)
 {
     if (src->data == NULL && src->len != 0)
         return CSSP_ERR_INVALID_ARG;
@@ -252,7 +253,7 @@ static enum cssp_status oct_to_asn1(const cssp_octets *src, int required, ASN1_O
 
 /* ASN.1 -> C field: NULL stays absent; present fields get at least one
  * allocated byte so that data != NULL. */
-static enum cssp_status oct_from_asn1(const ASN1_OCTET_STRING *src, cssp_octets *dst)
+enum cssp_status cssp_oct_from_asn1(const ASN1_OCTET_STRING *src, cssp_octets *dst)
 {
     size_t n;
     if (src == NULL)
@@ -295,7 +296,7 @@ static enum cssp_status int_from_asn1(const ASN1_INTEGER *src, int64_t min, int6
 }
 
 /* One ASN.1 value to a malloc'ed DER buffer. */
-static enum cssp_status to_der(const ASN1_VALUE *val, const ASN1_ITEM *it, unsigned char **der,
+enum cssp_status cssp_to_der(const ASN1_VALUE *val, const ASN1_ITEM *it, unsigned char **der,
                                size_t *der_len)
 {
     int n, m;
@@ -376,7 +377,7 @@ enum cssp_status cssp_der_element_length(const unsigned char *buf, size_t len,
 }
 
 /* Decodes exactly one DER element of type `it` from der[0..len). */
-static enum cssp_status from_der(const unsigned char *der, size_t len, const ASN1_ITEM *it,
+enum cssp_status cssp_from_der(const unsigned char *der, size_t len, const ASN1_ITEM *it,
                                  ASN1_VALUE **out)
 {
     const unsigned char *p = der;
@@ -490,16 +491,16 @@ enum cssp_status cssp_ts_request_encode(const struct cssp_ts_request *req,
             st = CSSP_ERR_NOMEM;
             goto out;
         }
-        if ((st = oct_to_asn1(&req->nego_token, 1, &item->nego_token)) != CSSP_OK)
+        if ((st = cssp_oct_to_asn1(&req->nego_token, 1, &item->nego_token)) != CSSP_OK)
             goto out;
     }
-    if ((st = oct_to_asn1(&req->auth_info, 0, &r->auth_info)) != CSSP_OK ||
-        (st = oct_to_asn1(&req->pub_key_auth, 0, &r->pub_key_auth)) != CSSP_OK ||
-        (st = oct_to_asn1(&req->client_nonce, 0, &r->client_nonce)) != CSSP_OK)
+    if ((st = cssp_oct_to_asn1(&req->auth_info, 0, &r->auth_info)) != CSSP_OK ||
+        (st = cssp_oct_to_asn1(&req->pub_key_auth, 0, &r->pub_key_auth)) != CSSP_OK ||
+        (st = cssp_oct_to_asn1(&req->client_nonce, 0, &r->client_nonce)) != CSSP_OK)
         goto out;
     if (req->has_error_code && (st = int_to_asn1(req->error_code, &r->error_code)) != CSSP_OK)
         goto out;
-    st = to_der((ASN1_VALUE *)r, it, der, der_len);
+    st = cssp_to_der((ASN1_VALUE *)r, it, der, der_len);
 out:
     ASN1_item_free((ASN1_VALUE *)r, it);
     return st;
@@ -515,7 +516,7 @@ enum cssp_status cssp_ts_request_decode(const unsigned char *der, size_t len,
     if (out == NULL)
         return CSSP_ERR_INVALID_ARG;
     memset(out, 0, sizeof(*out));
-    if ((st = from_der(der, len, it, (ASN1_VALUE **)&r)) != CSSP_OK)
+    if ((st = cssp_from_der(der, len, it, (ASN1_VALUE **)&r)) != CSSP_OK)
         return st;
 
     if ((st = int_from_asn1(r->version, 0, INT32_MAX, &out->version)) != CSSP_OK)
@@ -530,13 +531,13 @@ enum cssp_status cssp_ts_request_decode(const unsigned char *der, size_t len,
             st = CSSP_ERR_UNSUPPORTED;  /* one leg, one negoToken: see the header */
             goto out;
         }
-        st = oct_from_asn1(sk_CSSP_NEGO_ITEM_value(r->nego_tokens, 0)->nego_token,
+        st = cssp_oct_from_asn1(sk_CSSP_NEGO_ITEM_value(r->nego_tokens, 0)->nego_token,
                            &out->nego_token);
         if (st != CSSP_OK)
             goto out;
     }
-    if ((st = oct_from_asn1(r->auth_info, &out->auth_info)) != CSSP_OK ||
-        (st = oct_from_asn1(r->pub_key_auth, &out->pub_key_auth)) != CSSP_OK)
+    if ((st = cssp_oct_from_asn1(r->auth_info, &out->auth_info)) != CSSP_OK ||
+        (st = cssp_oct_from_asn1(r->pub_key_auth, &out->pub_key_auth)) != CSSP_OK)
         goto out;
     if (r->error_code != NULL) {
         /* MS-CSSP 2.2.1 errorCode: a 32-bit NTSTATUS, signed on the wire */
@@ -549,7 +550,7 @@ enum cssp_status cssp_ts_request_decode(const unsigned char *der, size_t len,
         st = CSSP_ERR_RANGE;  /* MS-CSSP 2.2.1: "A 32-byte array" */
         goto out;
     }
-    st = oct_from_asn1(r->client_nonce, &out->client_nonce);
+    st = cssp_oct_from_asn1(r->client_nonce, &out->client_nonce);
 out:
     ASN1_item_free((ASN1_VALUE *)r, it);
     if (st != CSSP_OK)
@@ -640,9 +641,9 @@ static enum cssp_status rg_package_to_asn1(const struct cssp_remote_guard_packag
         *dst = (CSSP_TS_RG_PACKAGE_CRED *)ASN1_item_new(ASN1_ITEM_rptr(CSSP_TS_RG_PACKAGE_CRED));
     if (*dst == NULL)
         return CSSP_ERR_NOMEM;
-    if ((st = oct_to_asn1(&src->package_name, 1, &(*dst)->package_name)) != CSSP_OK)
+    if ((st = cssp_oct_to_asn1(&src->package_name, 1, &(*dst)->package_name)) != CSSP_OK)
         return st;
-    return oct_to_asn1(&src->cred_buffer, 1, &(*dst)->cred_buffer);
+    return cssp_oct_to_asn1(&src->cred_buffer, 1, &(*dst)->cred_buffer);
 }
 
 static enum cssp_status rg_package_from_asn1(const CSSP_TS_RG_PACKAGE_CRED *src,
@@ -651,9 +652,9 @@ static enum cssp_status rg_package_from_asn1(const CSSP_TS_RG_PACKAGE_CRED *src,
     enum cssp_status st;
     if (src == NULL)
         return CSSP_ERR_MALFORMED;
-    if ((st = oct_from_asn1(src->package_name, &dst->package_name)) != CSSP_OK)
+    if ((st = cssp_oct_from_asn1(src->package_name, &dst->package_name)) != CSSP_OK)
         return st;
-    return oct_from_asn1(src->cred_buffer, &dst->cred_buffer);
+    return cssp_oct_from_asn1(src->cred_buffer, &dst->cred_buffer);
 }
 
 /* The inner structure named by creds->cred_type, as DER (secret). */
@@ -672,9 +673,9 @@ static enum cssp_status inner_encode(const struct cssp_ts_credentials *c, unsign
         if ((val = ASN1_item_new(it)) == NULL)
             return CSSP_ERR_NOMEM;
         p = (CSSP_TS_PASSWORD_CREDS *)val;
-        if ((st = oct_to_asn1(&c->password.domain, 1, &p->domain_name)) != CSSP_OK ||
-            (st = oct_to_asn1(&c->password.user, 1, &p->user_name)) != CSSP_OK ||
-            (st = oct_to_asn1(&c->password.password, 1, &p->password)) != CSSP_OK)
+        if ((st = cssp_oct_to_asn1(&c->password.domain, 1, &p->domain_name)) != CSSP_OK ||
+            (st = cssp_oct_to_asn1(&c->password.user, 1, &p->user_name)) != CSSP_OK ||
+            (st = cssp_oct_to_asn1(&c->password.password, 1, &p->password)) != CSSP_OK)
             goto out;
         break;
     }
@@ -687,15 +688,15 @@ static enum cssp_status inner_encode(const struct cssp_ts_credentials *c, unsign
         if ((val = ASN1_item_new(it)) == NULL)
             return CSSP_ERR_NOMEM;
         p = (CSSP_TS_SMARTCARD_CREDS *)val;
-        if ((st = oct_to_asn1(&s->pin, 1, &p->pin)) != CSSP_OK ||
+        if ((st = cssp_oct_to_asn1(&s->pin, 1, &p->pin)) != CSSP_OK ||
             (st = int_to_asn1(s->key_spec, &p->csp_data->key_spec)) != CSSP_OK ||
-            (st = oct_to_asn1(&s->card_name, 0, &p->csp_data->card_name)) != CSSP_OK ||
-            (st = oct_to_asn1(&s->reader_name, 0, &p->csp_data->reader_name)) != CSSP_OK ||
-            (st = oct_to_asn1(&s->container_name, 0, &p->csp_data->container_name)) !=
+            (st = cssp_oct_to_asn1(&s->card_name, 0, &p->csp_data->card_name)) != CSSP_OK ||
+            (st = cssp_oct_to_asn1(&s->reader_name, 0, &p->csp_data->reader_name)) != CSSP_OK ||
+            (st = cssp_oct_to_asn1(&s->container_name, 0, &p->csp_data->container_name)) !=
                 CSSP_OK ||
-            (st = oct_to_asn1(&s->csp_name, 0, &p->csp_data->csp_name)) != CSSP_OK ||
-            (st = oct_to_asn1(&s->user_hint, 0, &p->user_hint)) != CSSP_OK ||
-            (st = oct_to_asn1(&s->domain_hint, 0, &p->domain_hint)) != CSSP_OK)
+            (st = cssp_oct_to_asn1(&s->csp_name, 0, &p->csp_data->csp_name)) != CSSP_OK ||
+            (st = cssp_oct_to_asn1(&s->user_hint, 0, &p->user_hint)) != CSSP_OK ||
+            (st = cssp_oct_to_asn1(&s->domain_hint, 0, &p->domain_hint)) != CSSP_OK)
             goto out;
         break;
     }
@@ -733,7 +734,7 @@ static enum cssp_status inner_encode(const struct cssp_ts_credentials *c, unsign
     default:
         return CSSP_ERR_UNSUPPORTED;
     }
-    st = to_der(val, it, der, der_len);
+    st = cssp_to_der(val, it, der, der_len);
 out:
     ASN1_item_free(val, it);
     return st;
@@ -761,9 +762,9 @@ enum cssp_status cssp_ts_credentials_encode(const struct cssp_ts_credentials *cr
     }
     if ((st = int_to_asn1(creds->cred_type, &t->cred_type)) != CSSP_OK)
         goto out;
-    if ((st = oct_to_asn1(&inner, 1, &t->credentials)) != CSSP_OK)
+    if ((st = cssp_oct_to_asn1(&inner, 1, &t->credentials)) != CSSP_OK)
         goto out;
-    st = to_der((ASN1_VALUE *)t, it, der, der_len);
+    st = cssp_to_der((ASN1_VALUE *)t, it, der, der_len);
 out:
     ASN1_item_free((ASN1_VALUE *)t, it);
     cssp_free_secret(inner.data, inner.len);
@@ -792,30 +793,30 @@ static enum cssp_status inner_decode(int32_t cred_type, const ASN1_OCTET_STRING 
     default:
         return CSSP_ERR_UNSUPPORTED;  /* MS-CSSP 2.2.1.2: 1, 2 or 6 */
     }
-    if ((st = from_der(der, len, it, &val)) != CSSP_OK)
+    if ((st = cssp_from_der(der, len, it, &val)) != CSSP_OK)
         return st;
 
     switch (cred_type) {
     case CSSP_CRED_PASSWORD: {
         const CSSP_TS_PASSWORD_CREDS *p = (const CSSP_TS_PASSWORD_CREDS *)val;
-        if ((st = oct_from_asn1(p->domain_name, &out->password.domain)) == CSSP_OK &&
-            (st = oct_from_asn1(p->user_name, &out->password.user)) == CSSP_OK)
-            st = oct_from_asn1(p->password, &out->password.password);
+        if ((st = cssp_oct_from_asn1(p->domain_name, &out->password.domain)) == CSSP_OK &&
+            (st = cssp_oct_from_asn1(p->user_name, &out->password.user)) == CSSP_OK)
+            st = cssp_oct_from_asn1(p->password, &out->password.password);
         break;
     }
     case CSSP_CRED_SMARTCARD: {
         const CSSP_TS_SMARTCARD_CREDS *p = (const CSSP_TS_SMARTCARD_CREDS *)val;
         struct cssp_smartcard_creds *s = &out->smartcard;
-        if ((st = oct_from_asn1(p->pin, &s->pin)) == CSSP_OK &&
+        if ((st = cssp_oct_from_asn1(p->pin, &s->pin)) == CSSP_OK &&
             (st = int_from_asn1(p->csp_data->key_spec, 0, INT32_MAX, &s->key_spec)) ==
                 CSSP_OK &&
-            (st = oct_from_asn1(p->csp_data->card_name, &s->card_name)) == CSSP_OK &&
-            (st = oct_from_asn1(p->csp_data->reader_name, &s->reader_name)) == CSSP_OK &&
-            (st = oct_from_asn1(p->csp_data->container_name, &s->container_name)) ==
+            (st = cssp_oct_from_asn1(p->csp_data->card_name, &s->card_name)) == CSSP_OK &&
+            (st = cssp_oct_from_asn1(p->csp_data->reader_name, &s->reader_name)) == CSSP_OK &&
+            (st = cssp_oct_from_asn1(p->csp_data->container_name, &s->container_name)) ==
                 CSSP_OK &&
-            (st = oct_from_asn1(p->csp_data->csp_name, &s->csp_name)) == CSSP_OK &&
-            (st = oct_from_asn1(p->user_hint, &s->user_hint)) == CSSP_OK)
-            st = oct_from_asn1(p->domain_hint, &s->domain_hint);
+            (st = cssp_oct_from_asn1(p->csp_data->csp_name, &s->csp_name)) == CSSP_OK &&
+            (st = cssp_oct_from_asn1(p->user_hint, &s->user_hint)) == CSSP_OK)
+            st = cssp_oct_from_asn1(p->domain_hint, &s->domain_hint);
         break;
     }
     default: { /* CSSP_CRED_REMOTE_GUARD */
@@ -861,7 +862,7 @@ enum cssp_status cssp_ts_credentials_decode(const unsigned char *der, size_t len
     if (out == NULL)
         return CSSP_ERR_INVALID_ARG;
     memset(out, 0, sizeof(*out));
-    if ((st = from_der(der, len, it, (ASN1_VALUE **)&t)) != CSSP_OK)
+    if ((st = cssp_from_der(der, len, it, (ASN1_VALUE **)&t)) != CSSP_OK)
         return st;
     if ((st = int_from_asn1(t->cred_type, 0, INT32_MAX, &out->cred_type)) == CSSP_OK)
         st = inner_decode(out->cred_type, t->credentials, out);

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "credssp_asn1.h"
+#include "spnego_asn1.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -100,8 +101,42 @@ static void fuzz_credentials(const uint8_t *data, size_t size, size_t total)
     cssp_free_secret(der, der_len);
 }
 
+static int octets_equal(const cssp_octets *a, const cssp_octets *b)
+{
+    return !a->data == !b->data && a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
+}
+
+/* A client's SPNEGO token as the CredSSP acceptor's own NTLM path reads
+ * it; a NegTokenResp must survive the acceptor's encoder. */
+static void fuzz_spnego(const uint8_t *data, size_t size)
+{
+    struct spnego_token a, b;
+    uint8_t *der = NULL;
+    size_t der_len = 0;
+    if (spnego_decode(data, size, &a) != CSSP_OK) {
+        if (a.mech_types || a.token.data || a.mech_list_mic.data || a.first_mech_len)
+            FAIL("SPNEGO: an error left fields set");
+        return;
+    }
+    if (a.is_init && (a.mech_types == NULL || a.first_mech_len == 0))
+        FAIL("SPNEGO: a NegTokenInit without its mechTypes");
+    if (!a.is_init) {
+        if (spnego_encode_resp(a.neg_state, NULL, 0, &a.token, &a.mech_list_mic, &der,
+                               &der_len) != CSSP_OK)
+            FAIL("SPNEGO: NegTokenResp re-encode failed");
+        if (spnego_decode(der, der_len, &b) != CSSP_OK || b.is_init ||
+            b.neg_state != a.neg_state || !octets_equal(&a.token, &b.token) ||
+            !octets_equal(&a.mech_list_mic, &b.mech_list_mic))
+            FAIL("SPNEGO: NegTokenResp does not survive re-encoding");
+        spnego_token_clear(&b);
+        free(der);
+    }
+    spnego_token_clear(&a);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_spnego(data, size);
     size_t total = 0;
     enum cssp_status st = cssp_der_element_length(data, size, &total);
 
