@@ -573,6 +573,50 @@ START_TEST(test_server_with_client)
 }
 END_TEST
 
+/* The SPNEGO mechListMIC ([MS-NLMP] 3.4.4.2 GSS_GetMICEx): signed with
+ * one side's keys, checked with the other's, sharing sequence numbers
+ * and the RC4 handle with sealing (a MIC, then a sealed message, as
+ * SPNEGO then CredSSP's pubKeyAuth do); a changed or replayed MIC fails. */
+START_TEST(test_session_mic)
+{
+    static const uint8_t exported[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    static const uint8_t list[] = {0x30, 0x0c, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+                                   0x01, 0x82, 0x37, 0x02, 0x02, 0x0a};
+    const uint32_t flags = NTLM_NEG_KEY_EXCH | NTLM_NEG_ESS |
+                           NTLM_NEG_SEAL | NTLM_NEG_SIGN | NTLM_NEG_128;
+    struct ntlm_session *c, *s;
+    uint8_t mic[16], again[16], *w = NULL, *p = NULL;
+    size_t wn = 0, pn = 0;
+    ck_assert_int_eq(ntlm_session_new(exported, flags, 1, &c), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_new(exported, flags, 0, &s), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_get_mic(c, list, sizeof(list), mic), NTLM_OK);
+    ck_assert_int_eq(mic[0], 1);    /* Version */
+    ck_assert_int_eq(mic[12], 0);   /* SeqNum 0 */
+    ck_assert_int_eq(ntlm_session_verify_mic(s, list, sizeof(list), mic, 16), NTLM_OK);
+    /* the next sealed message follows the MIC's sequence number */
+    ck_assert_int_eq(ntlm_session_seal(c, (const uint8_t *)"key", 3, &w, &wn), NTLM_OK);
+    ck_assert_int_eq(w[12], 1);
+    ck_assert_int_eq(ntlm_session_unseal(s, w, wn, &p, &pn), NTLM_OK);
+    free(w);
+    free(p);
+    /* the other direction, with its own keys */
+    ck_assert_int_eq(ntlm_session_get_mic(s, list, sizeof(list), mic), NTLM_OK);
+    memcpy(again, mic, 16);
+    ck_assert_int_eq(ntlm_session_verify_mic(c, list, sizeof(list), mic, 16), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_verify_mic(c, list, sizeof(list), again, 16), NTLM_ERR_BAD_SIG);
+    ntlm_session_free(c);
+    ntlm_session_free(s);
+    /* a MIC over another list, or cut short */
+    ck_assert_int_eq(ntlm_session_new(exported, flags, 1, &c), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_new(exported, flags, 0, &s), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_get_mic(c, list, sizeof(list), mic), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_verify_mic(s, list, sizeof(list) - 1, mic, 16), NTLM_ERR_BAD_SIG);
+    ck_assert_int_eq(ntlm_session_verify_mic(s, list, sizeof(list), mic, 15), NTLM_ERR_BAD_SIG);
+    ntlm_session_free(c);
+    ntlm_session_free(s);
+}
+END_TEST
+
 /* AUTHENTICATE decoding: every truncation refused or in bounds; fields
  * past the end or inside the fixed header refused. */
 START_TEST(test_decode_authenticate)
@@ -638,6 +682,7 @@ static Suite *suite(void)
     tcase_add_test(t, test_server_challenge);
     tcase_add_test(t, test_server_refuses_negotiate);
     tcase_add_test(t, test_server_with_client);
+    tcase_add_test(t, test_session_mic);
     tcase_add_test(t, test_decode_authenticate);
     suite_add_tcase(s, t);
     return s;

@@ -623,6 +623,29 @@ int ntlm_session_seal(struct ntlm_session *s, const uint8_t *in, size_t len, uin
     return NTLM_OK;
 }
 
+int ntlm_session_get_mic(struct ntlm_session *s, const uint8_t *msg, size_t len, uint8_t sig[16])
+{
+    int rc = make_signature(&s->send, s->flags, msg, len, sig);
+    if (rc == NTLM_OK)
+        s->send.seq++;
+    return rc;
+}
+
+int ntlm_session_verify_mic(struct ntlm_session *s, const uint8_t *msg, size_t len,
+                            const uint8_t *sig, size_t sig_len)
+{
+    uint8_t want[16];
+    if (sig_len != NTLM_SIG_LEN)
+        return NTLM_ERR_BAD_SIG;
+    int rc = make_signature(&s->recv, s->flags, msg, len, want);
+    if (rc != NTLM_OK)
+        return rc;
+    if (CRYPTO_memcmp(want, sig, NTLM_SIG_LEN) != 0)
+        return NTLM_ERR_BAD_SIG;
+    s->recv.seq++;
+    return NTLM_OK;
+}
+
 int ntlm_session_unseal(struct ntlm_session *s, const uint8_t *in, size_t len, uint8_t **out,
                         size_t *out_len)
 {

@@ -58,6 +58,15 @@ int ntlm_session_seal(struct ntlm_session *s, const uint8_t *in, size_t len, uin
  * when the signature does not verify (the session is unusable then). */
 int ntlm_session_unseal(struct ntlm_session *s, const uint8_t *in, size_t len, uint8_t **out,
                         size_t *out_len) NTLM_HIDDEN;
+/* GSS_GetMICEx / GSS_VerifyMICEx (3.4.4.2): the signature of msg with
+ * the direction's key, sequence number and RC4 handle (shared with
+ * sealing, as in the SPNEGO mechListMIC before the first sealed message).
+ * verify: NTLM_ERR_BAD_SIG when it does not match (the session is
+ * unusable then). */
+int ntlm_session_get_mic(struct ntlm_session *s, const uint8_t *msg, size_t len,
+                         uint8_t sig[16]) NTLM_HIDDEN;
+int ntlm_session_verify_mic(struct ntlm_session *s, const uint8_t *msg, size_t len,
+                            const uint8_t *sig, size_t sig_len) NTLM_HIDDEN;
 
 /* ---- the client */
 struct ntlm_client;

@@ -34,6 +34,7 @@ struct ntlm_server {
     uint32_t flags; /* what the CHALLENGE granted */
     struct ntlm_session *sess;
     char *client_name;
+    bool authenticate_had_mic;
     bool test_values;
     uint8_t test_challenge[8], test_timestamp[8];
     char *test_computer;
@@ -359,6 +360,7 @@ int ntlm_server_accept(struct ntlm_server *s, const uint8_t *msg, size_t len)
         OPENSSL_cleanse(mic, sizeof(mic));
         if (rc != NTLM_OK)
             goto out;
+        s->authenticate_had_mic = true;
     }
     {
         const char *d = domain[0] != '\0' ? domain : line_domain;
@@ -418,4 +420,27 @@ int ntlm_server_unseal(struct ntlm_server *s, const uint8_t *in, size_t len, uin
     if (rc != NTLM_OK && rc != NTLM_ERR_MALFORMED && rc != NTLM_ERR_NOMEM)
         s->state = -1;
     return rc;
+}
+
+int ntlm_server_get_mic(struct ntlm_server *s, const uint8_t *msg, size_t len, uint8_t sig[16])
+{
+    if (s->state != 2)
+        return NTLM_ERR_STATE;
+    return ntlm_session_get_mic(s->sess, msg, len, sig);
+}
+
+int ntlm_server_verify_mic(struct ntlm_server *s, const uint8_t *msg, size_t len,
+                           const uint8_t *sig, size_t sig_len)
+{
+    if (s->state != 2)
+        return NTLM_ERR_STATE;
+    int rc = ntlm_session_verify_mic(s->sess, msg, len, sig, sig_len);
+    if (rc == NTLM_ERR_BAD_SIG)
+        s->state = -1;
+    return rc;
+}
+
+int ntlm_server_authenticate_had_mic(const struct ntlm_server *s)
+{
+    return s->authenticate_had_mic;
 }

@@ -48,6 +48,17 @@ int ntlm_server_seal(struct ntlm_server *s, const uint8_t *in, size_t len, uint8
 int ntlm_server_unseal(struct ntlm_server *s, const uint8_t *in, size_t len, uint8_t **out,
                        size_t *out_len) NTLM_HIDDEN;
 
+/* After NTLM_OK: the SPNEGO mechListMIC ([RFC 4178] 5, [MS-SPNG] 3.3.5.1)
+ * signed and checked with the session's keys and sequence numbers (they
+ * come before the first sealed message). */
+int ntlm_server_get_mic(struct ntlm_server *s, const uint8_t *msg, size_t len,
+                        uint8_t sig[16]) NTLM_HIDDEN;
+int ntlm_server_verify_mic(struct ntlm_server *s, const uint8_t *msg, size_t len,
+                           const uint8_t *sig, size_t sig_len) NTLM_HIDDEN;
+/* Whether the AUTHENTICATE carried a MIC (MsvAvFlags 0x2): [MS-SPNG]
+ * 3.3.5.1 then requires the SPNEGO mechListMIC. */
+int ntlm_server_authenticate_had_mic(const struct ntlm_server *s) NTLM_HIDDEN;
+
 /* The store's password for (domain, user), malloc'd (free with
  * OPENSSL_cleanse): the user compared case-insensitively (ASCII), the
  * domain too unless the line's domain or the asked one is empty.
