@@ -172,6 +172,10 @@ struct cs_ctx {
      * Heimdal's cannot unseal an [MS-NLMP] client's messages
      * (docs/credssp.md); inner stays GSS_C_NO_CONTEXT then */
     struct ntlm_server *ntlm_srv;
+    /* ntlm_srv's messages came inside SPNEGO ([RFC 4178]): the client's
+     * MechTypeList DER, which both mechListMICs cover */
+    uint8_t *spnego_mech_types;
+    size_t spnego_mech_types_len;
     OM_uint32 inner_flags;
     bool inner_done;
     /* acceptor results */

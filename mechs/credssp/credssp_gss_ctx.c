@@ -30,6 +30,7 @@
 
 #include "credssp_binding.h"
 #include "credssp_gss.h"
+#include "spnego_asn1.h"
 #include "credssp_nonce.h"
 #include "ntlm_client.h"
 #include "ntlm_server.h"
@@ -156,6 +157,7 @@ void cs_ctx_free(struct cs_ctx *ctx)
         return;
     ntlm_client_free(ctx->ntlm);
     ntlm_server_free(ctx->ntlm_srv);
+    free(ctx->spnego_mech_types);
     if (lib != NULL) {
         if (ctx->inner != GSS_C_NO_CONTEXT)
             lib->delete_sec_context(&minor, &ctx->inner, GSS_C_NO_BUFFER);
@@ -653,13 +655,41 @@ static OM_uint32 own_ntlm_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_
  * (docs/credssp.md).  The MIT build keeps gss-ntlmssp.  The store: the
  * [credssp] ntlm_user_file setting, else NTLM_USER_FILE, gss-ntlmssp's
  * variable, so one file serves both builds. */
+static OM_uint32 own_ntlm_message(OM_uint32 *minor, struct cs_ctx *ctx,
+                                  const cssp_octets *token, const char *path, cssp_octets *out);
+
+static bool is_ntlm_negotiate(const cssp_octets *token)
+{
+    static const unsigned char negotiate[12] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0};
+    return token != NULL && token->data != NULL && token->len >= 12 &&
+           memcmp(token->data, negotiate, 12) == 0;
+}
+
+#ifdef SSPI_SHIM_HEIMDAL
+/* A SPNEGO NegTokenInit whose first mechanism is NTLM, with the NTLM
+ * NEGOTIATE as its optimistic mechToken: what Windows and FreeRDP 3 send
+ * inside CredSSP when Kerberos cannot be used.  (NTLM listed after another
+ * mechanism goes to the GSS library's SPNEGO, which picks the first.) */
+static bool is_spnego_ntlm_negotiate(const cssp_octets *token)
+{
+    struct spnego_token sp;
+    if (token == NULL || token->data == NULL || token->len == 0 || token->data[0] != 0x60 ||
+        spnego_decode(token->data, token->len, &sp) != CSSP_OK)
+        return false;
+    bool ntlm = sp.is_init && sp.first_mech_len == ntlm_oid.length &&
+                memcmp(sp.first_mech, ntlm_oid.elements, ntlm_oid.length) == 0 &&
+                is_ntlm_negotiate(&sp.token);
+    spnego_token_clear(&sp);
+    return ntlm;
+}
+#endif
+
 static bool own_ntlm_acceptor(const struct cs_ctx *ctx, const cssp_octets *token, char *path)
 {
 #ifdef SSPI_SHIM_HEIMDAL
-    static const unsigned char negotiate[12] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0};
     const char *v;
-    if (ctx->initiator || ctx->inner != GSS_C_NO_CONTEXT || token == NULL || token->len < 12 ||
-        memcmp(token->data, negotiate, 12) != 0)
+    if (ctx->initiator || ctx->inner != GSS_C_NO_CONTEXT ||
+        (!is_ntlm_negotiate(token) && !is_spnego_ntlm_negotiate(token)))
         return false;
     v = shim_setting("SSPI_SHIM_CREDSSP_NTLM_USER_FILE", "credssp", "ntlm_user_file", path);
     if (v == NULL || *v == '\0') {
@@ -677,15 +707,94 @@ static bool own_ntlm_acceptor(const struct cs_ctx *ctx, const cssp_octets *token
 #endif
 }
 
+/* The NTLM message inside the client's SPNEGO token (the first leg's
+ * NegTokenInit, whose MechTypeList is kept for the mechListMICs, or a
+ * NegTokenResp); sp holds it until spnego_token_clear. */
+static OM_uint32 spnego_unwrap(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_octets *token,
+                               struct spnego_token *sp)
+{
+    if (spnego_decode(token->data, token->len, sp) != CSSP_OK || sp->token.data == NULL ||
+        sp->is_init != (ctx->ntlm_srv == NULL) ||
+        (!sp->is_init && sp->neg_state != SPNEGO_ABSENT &&
+         sp->neg_state != SPNEGO_ACCEPT_INCOMPLETE))
+        return fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
+    if (sp->is_init) {
+        ctx->spnego_mech_types = sp->mech_types;
+        ctx->spnego_mech_types_len = sp->mech_types_len;
+        sp->mech_types = NULL;
+    }
+    return GSS_S_COMPLETE;
+}
+
+/* The acceptor's NegTokenResp around our NTLM answer: the CHALLENGE with
+ * accept-incomplete and the chosen mechanism; after the AUTHENTICATE,
+ * accept-completed with our mechListMIC when the client sent one
+ * ([RFC 4178] 5: the client's, checked first, protects its list from a
+ * downgrade; [MS-SPNG] 3.3.5.1: an AUTHENTICATE with an NTLM MIC requires
+ * it).  Both MICs use the NTLM session's sequence numbers before the
+ * first pubKeyAuth, as the peer's library does. */
+static OM_uint32 spnego_wrap(OM_uint32 *minor, struct cs_ctx *ctx, const struct spnego_token *sp,
+                             cssp_octets *ntlm_out, cssp_octets *out)
+{
+    uint8_t mic[NTLM_SIG_LEN];
+    cssp_octets our_mic = {mic, sizeof(mic)};
+    int rc = CSSP_OK;
+    if (!ntlm_server_established(ctx->ntlm_srv)) {
+        rc = spnego_encode_resp(SPNEGO_ACCEPT_INCOMPLETE, ntlm_oid.elements, ntlm_oid.length,
+                                ntlm_out, NULL, &out->data, &out->len);
+    } else {
+        if (sp->mech_list_mic.data == NULL && ntlm_server_authenticate_had_mic(ctx->ntlm_srv))
+            return fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
+        if (sp->mech_list_mic.data != NULL) {
+            if (ntlm_server_verify_mic(ctx->ntlm_srv, ctx->spnego_mech_types,
+                                       ctx->spnego_mech_types_len, sp->mech_list_mic.data,
+                                       sp->mech_list_mic.len) != NTLM_OK) {
+                ctx->state = CS_FAILED;
+                return cs_minor(minor, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_LOGON_DENIED);
+            }
+            if (ntlm_server_get_mic(ctx->ntlm_srv, ctx->spnego_mech_types,
+                                    ctx->spnego_mech_types_len, mic) != NTLM_OK)
+                return fail(minor, ctx, GSS_S_FAILURE, GSS_SSPI_SHIM_CREDSSP_S_INNER);
+        }
+        rc = spnego_encode_resp(SPNEGO_ACCEPT_COMPLETED, NULL, 0, NULL,
+                                sp->mech_list_mic.data != NULL ? &our_mic : NULL, &out->data,
+                                &out->len);
+    }
+    if (rc != CSSP_OK)
+        return fail(minor, ctx, GSS_S_FAILURE, ENOMEM);
+    return GSS_S_COMPLETE;
+}
+
 static OM_uint32 own_ntlm_accept_step(OM_uint32 *minor, struct cs_ctx *ctx,
                                       const cssp_octets *token, const char *path,
                                       cssp_octets *out)
 {
+    struct spnego_token sp;
+    memset(&sp, 0, sizeof(sp));
+    if (token == NULL)
+        return fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
+    bool in_spnego = ctx->ntlm_srv == NULL ? !is_ntlm_negotiate(token)
+                                           : ctx->spnego_mech_types != NULL;
+    if (!in_spnego)
+        return own_ntlm_message(minor, ctx, token, path, out);
+    OM_uint32 major = spnego_unwrap(minor, ctx, token, &sp);
+    cssp_octets ntlm_out = {NULL, 0};
+    if (major == GSS_S_COMPLETE)
+        major = own_ntlm_message(minor, ctx, &sp.token, path, &ntlm_out);
+    if (major == GSS_S_COMPLETE)
+        major = spnego_wrap(minor, ctx, &sp, &ntlm_out, out);
+    free(ntlm_out.data);
+    spnego_token_clear(&sp);
+    return major;
+}
+
+/* One raw NTLM message through the module's acceptor. */
+static OM_uint32 own_ntlm_message(OM_uint32 *minor, struct cs_ctx *ctx,
+                                  const cssp_octets *token, const char *path, cssp_octets *out)
+{
     uint8_t *o = NULL;
     size_t n = 0;
     int rc;
-    if (token == NULL)
-        return fail(minor, ctx, GSS_S_DEFECTIVE_TOKEN, GSS_SSPI_SHIM_CREDSSP_S_BAD_MESSAGE);
     if (ctx->ntlm_srv == NULL) {
         rc = ntlm_server_new(path, &ctx->ntlm_srv);
         if (rc == NTLM_OK)
