@@ -2,6 +2,12 @@
 # build, the tests and the demo need, installed with apt-get when missing,
 # per GSS-API flavour (heimdal, the default, or mit).
 #
+# gss-ntlmssp (an MIT GSS-API plugin; it installs beside Heimdal's KDC and
+# clients) is common: the MIT build's NTLM acceptor, and on both flavours
+# the NTLM inside SPNEGO of tests/credssp_spnego_ntlm_client.py, which runs
+# on python3-gssapi (MIT's library); python3-cryptography cross-checks that
+# client's reading of the server's TLS key.
+#
 # The flavours need different KDCs, and Debian's heimdal-kdc conflicts with
 # krb5-kdc and krb5-admin-server (and heimdal-clients with krb5-user, whose
 # kinit the MIT tests use): install_deps removes the other flavour's KDC and
@@ -12,12 +18,13 @@ libssl-dev curl python3 python3-gssapi faketime mingw-w64-common valgrind
 clang libclang-rt-14-dev
 apache2 apache2-utils sasl2-bin libsasl2-modules libsasl2-dev python3-requests
 freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb
-libp11-kit-dev softhsm2 opensc"
+libp11-kit-dev softhsm2 opensc
+gss-ntlmssp python3-cryptography"
 SSPI_SHIM_DEPS_HEIMDAL="heimdal-multidev heimdal-kdc heimdal-clients"
 # krb5-pkinit: MIT's PKINIT plugin, which both the MIT client library and
 # krb5kdc load for smart-card logons (tests/smartcard.h); Heimdal's PKINIT
 # is built into its libraries and kdc.
-SSPI_SHIM_DEPS_MIT="libkrb5-dev krb5-kdc krb5-admin-server krb5-user gss-ntlmssp krb5-pkinit"
+SSPI_SHIM_DEPS_MIT="libkrb5-dev krb5-kdc krb5-admin-server krb5-user krb5-pkinit"
 # The default flavour's list, for callers that print it.
 SSPI_SHIM_DEPS="$SSPI_SHIM_DEPS_COMMON $SSPI_SHIM_DEPS_HEIMDAL"
 
