@@ -593,12 +593,20 @@ START_TEST(test_session_mic)
     ck_assert_int_eq(mic[0], 1);    /* Version */
     ck_assert_int_eq(mic[12], 0);   /* SeqNum 0 */
     ck_assert_int_eq(ntlm_session_verify_mic(s, list, sizeof(list), mic, 16), NTLM_OK);
-    /* the next sealed message follows the MIC's sequence number */
+    /* SPNEGO restarts the RC4 stream on both ends after the MIC; the next
+     * sealed message follows the MIC's sequence number */
+    ck_assert_int_eq(ntlm_session_reset_rc4(c, 1), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_reset_rc4(s, 0), NTLM_OK);
     ck_assert_int_eq(ntlm_session_seal(c, (const uint8_t *)"key", 3, &w, &wn), NTLM_OK);
     ck_assert_int_eq(w[12], 1);
     ck_assert_int_eq(ntlm_session_unseal(s, w, wn, &p, &pn), NTLM_OK);
     free(w);
     free(p);
+    /* one end restarted, the other not: the streams disagree */
+    ck_assert_int_eq(ntlm_session_reset_rc4(c, 1), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_seal(c, (const uint8_t *)"key", 3, &w, &wn), NTLM_OK);
+    ck_assert_int_eq(ntlm_session_unseal(s, w, wn, &p, &pn), NTLM_ERR_BAD_SIG);
+    free(w);
     /* the other direction, with its own keys */
     ck_assert_int_eq(ntlm_session_get_mic(s, list, sizeof(list), mic), NTLM_OK);
     memcpy(again, mic, 16);

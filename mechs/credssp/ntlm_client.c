@@ -234,6 +234,7 @@ int ntlm_seal_key(const uint8_t exported[16], uint32_t flags, int client_to_serv
 struct ntlm_dir {
     EVP_CIPHER_CTX *rc4; /* the sealing handle, one RC4 stream per direction */
     uint8_t sign_key[16];
+    uint8_t seal_key[16]; /* to restart the stream (ntlm_session_reset_rc4) */
     uint32_t seq;
 };
 
@@ -365,7 +366,6 @@ int ntlm_session_new(const uint8_t exported[16], uint32_t flags, int client,
                      struct ntlm_session **out)
 {
     struct ntlm_session *s = calloc(1, sizeof(*s));
-    uint8_t k[16];
     int rc;
     *out = NULL;
     if (s == NULL)
@@ -376,18 +376,13 @@ int ntlm_session_new(const uint8_t exported[16], uint32_t flags, int client,
     if ((rc = ntlm_sign_key(exported, client, s->send.sign_key)) != NTLM_OK ||
         (rc = ntlm_sign_key(exported, !client, s->recv.sign_key)) != NTLM_OK)
         goto out;
-    if ((rc = ntlm_seal_key(exported, flags, client, k)) != NTLM_OK)
+    if ((rc = ntlm_seal_key(exported, flags, client, s->send.seal_key)) != NTLM_OK ||
+        (rc = ntlm_seal_key(exported, flags, !client, s->recv.seal_key)) != NTLM_OK)
         goto out;
-    if ((s->send.rc4 = rc4_new(k, 16)) == NULL) {
-        rc = NTLM_ERR_CRYPTO;
-        goto out;
-    }
-    if ((rc = ntlm_seal_key(exported, flags, !client, k)) != NTLM_OK)
-        goto out;
-    if ((s->recv.rc4 = rc4_new(k, 16)) == NULL)
+    if ((s->send.rc4 = rc4_new(s->send.seal_key, 16)) == NULL ||
+        (s->recv.rc4 = rc4_new(s->recv.seal_key, 16)) == NULL)
         rc = NTLM_ERR_CRYPTO;
 out:
-    OPENSSL_cleanse(k, sizeof(k));
     if (rc != NTLM_OK)
         ntlm_session_free(s);
     else
@@ -629,6 +624,17 @@ int ntlm_session_get_mic(struct ntlm_session *s, const uint8_t *msg, size_t len,
     if (rc == NTLM_OK)
         s->send.seq++;
     return rc;
+}
+
+int ntlm_session_reset_rc4(struct ntlm_session *s, int send)
+{
+    struct ntlm_dir *d = send ? &s->send : &s->recv;
+    EVP_CIPHER_CTX *fresh = rc4_new(d->seal_key, 16);
+    if (fresh == NULL)
+        return NTLM_ERR_CRYPTO;
+    EVP_CIPHER_CTX_free(d->rc4);
+    d->rc4 = fresh;
+    return NTLM_OK;
 }
 
 int ntlm_session_verify_mic(struct ntlm_session *s, const uint8_t *msg, size_t len,

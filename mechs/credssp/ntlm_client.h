@@ -67,6 +67,12 @@ int ntlm_session_get_mic(struct ntlm_session *s, const uint8_t *msg, size_t len,
                          uint8_t sig[16]) NTLM_HIDDEN;
 int ntlm_session_verify_mic(struct ntlm_session *s, const uint8_t *msg, size_t len,
                             const uint8_t *sig, size_t sig_len) NTLM_HIDDEN;
+/* Restarts one direction's RC4 stream from its sealing key, the sequence
+ * number running on: what SPNEGO does to NTLM right after making (send)
+ * or checking (receive) a mechListMIC ([MS-SPNG] 3.3.5.1; MIT's SPNEGO
+ * asks gss-ntlmssp for it with GSS_NTLMSSP_RESET_CRYPTO, and Windows and
+ * Samba do the same), so the first sealed message starts a fresh stream. */
+int ntlm_session_reset_rc4(struct ntlm_session *s, int send) NTLM_HIDDEN;
 
 /* ---- the client */
 struct ntlm_client;

@@ -426,7 +426,10 @@ int ntlm_server_get_mic(struct ntlm_server *s, const uint8_t *msg, size_t len, u
 {
     if (s->state != 2)
         return NTLM_ERR_STATE;
-    return ntlm_session_get_mic(s->sess, msg, len, sig);
+    int rc = ntlm_session_get_mic(s->sess, msg, len, sig);
+    if (rc == NTLM_OK)
+        rc = ntlm_session_reset_rc4(s->sess, 1);
+    return rc;
 }
 
 int ntlm_server_verify_mic(struct ntlm_server *s, const uint8_t *msg, size_t len,
@@ -435,6 +438,8 @@ int ntlm_server_verify_mic(struct ntlm_server *s, const uint8_t *msg, size_t len
     if (s->state != 2)
         return NTLM_ERR_STATE;
     int rc = ntlm_session_verify_mic(s->sess, msg, len, sig, sig_len);
+    if (rc == NTLM_OK)
+        rc = ntlm_session_reset_rc4(s->sess, 0);
     if (rc == NTLM_ERR_BAD_SIG)
         s->state = -1;
     return rc;

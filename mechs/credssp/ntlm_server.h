@@ -50,7 +50,9 @@ int ntlm_server_unseal(struct ntlm_server *s, const uint8_t *in, size_t len, uin
 
 /* After NTLM_OK: the SPNEGO mechListMIC ([RFC 4178] 5, [MS-SPNG] 3.3.5.1)
  * signed and checked with the session's keys and sequence numbers (they
- * come before the first sealed message). */
+ * come before the first sealed message); each then restarts its
+ * direction's RC4 stream, as the peer's SPNEGO does
+ * (ntlm_session_reset_rc4). */
 int ntlm_server_get_mic(struct ntlm_server *s, const uint8_t *msg, size_t len,
                         uint8_t sig[16]) NTLM_HIDDEN;
 int ntlm_server_verify_mic(struct ntlm_server *s, const uint8_t *msg, size_t len,
