@@ -4,6 +4,7 @@ are SPNEGO with NTLM inside, as Windows' mstsc and FreeRDP 3 send them when
 Kerberos cannot be used ([MS-CSSP] over [RFC 4178] over [MS-NLMP]).
 
     credssp_spnego_ntlm_client.py HOST PORT DOMAIN USER PASSWORD [--wrong-password-expected]
+                                  [--mechlistmic=flip|drop]
 
 The SPNEGO NegTokenInit / NegTokenResp, the NTLMSSP messages, the
 mechListMIC and every wrap / unwrap come from libraries we did not write:
@@ -32,6 +33,11 @@ printed); 2 a protocol or harness error; 77 no python3-gssapi or no NTLM
 mechanism in it.  With --wrong-password-expected a refusal with errorCode
 STATUS_LOGON_FAILURE (0xC000006D) is the expected outcome and exits 0,
 anything else exits 1 (or 2).
+
+--mechlistmic=flip|drop attacks the acceptor's SPNEGO: the NegTokenResp
+carrying NTLM's AUTHENTICATE goes out with one bit of its mechListMIC
+flipped, or without it (a downgrade would look like this: the MIC is
+what protects the mechanism list).  The server must refuse.
 """
 import hashlib
 import os
@@ -431,12 +437,36 @@ class Channel:
 
 # ---------------------------------------------------------------- main ---
 
+def alter_mech_list_mic(tok, how):
+    """The client's NegTokenResp re-encoded with its mechListMIC changed
+    (flip: the last bit of the first byte; drop: left out)."""
+    resp = spnego_resp(tok)
+    if "mechListMIC" not in resp:
+        raise ProtocolError("no mechListMIC to alter in the client's NegTokenResp")
+    fields = []
+    if "negState" in resp:
+        fields.append(der_ctx(0, der(0x0A, bytes([resp["negState"]]))))
+    if "responseToken" in resp:
+        fields.append(der_ctx(2, der_octets(resp["responseToken"])))
+    if how == "flip":
+        mic = bytes([resp["mechListMIC"][0] ^ 1]) + resp["mechListMIC"][1:]
+        fields.append(der_ctx(3, der_octets(mic)))
+    say("  ATTACK: mechListMIC %s" % ("with one bit flipped" if how == "flip" else "left out"))
+    return der(0xA1, der_seq(*fields))
+
+
 def main(argv):
-    args = [a for a in argv[1:] if a != "--wrong-password-expected"]
-    wrong_expected = len(args) != len(argv) - 1
-    if len(args) != 5:
-        sys.stderr.write("usage: %s HOST PORT DOMAIN USER PASSWORD [--wrong-password-expected]\n"
-                         % PROG)
+    alter = None
+    args = []
+    for a in argv[1:]:
+        if a.startswith("--mechlistmic="):
+            alter = a.split("=", 1)[1]
+        elif a != "--wrong-password-expected":
+            args.append(a)
+    wrong_expected = "--wrong-password-expected" in argv[1:]
+    if len(args) != 5 or alter not in (None, "flip", "drop"):
+        sys.stderr.write("usage: %s HOST PORT DOMAIN USER PASSWORD [--wrong-password-expected] "
+                         "[--mechlistmic=flip|drop]\n" % PROG)
         return 2
     host, port, domain, user, password = args
     try:
@@ -453,7 +483,7 @@ def main(argv):
         return 77
 
     try:
-        outcome = run(gssapi, gr, ntlm, spnego, host, int(port), domain, user, password)
+        outcome = run(gssapi, gr, ntlm, spnego, host, int(port), domain, user, password, alter)
     except Refused as e:
         code = e.error_code
         say("REFUSED: %s%s" % (e, "" if code is None else " (TSRequest.errorCode 0x%08X%s)" % (
@@ -480,7 +510,7 @@ def gss_step(ctx, token, gssapi):
         raise ProtocolError("gss_init_sec_context: %s" % e)
 
 
-def run(gssapi, gr, ntlm, spnego, host, port, domain, user, password):
+def run(gssapi, gr, ntlm, spnego, host, port, domain, user, password, alter=None):
     # The SPNEGO credential, with NTLM as the only mechanism it negotiates
     # (an NTLM-only credential is not usable for SPNEGO in MIT's mechglue).
     name = gssapi.Name("%s\\%s" % (domain, user), gssapi.NameType.user)
@@ -544,6 +574,8 @@ def run(gssapi, gr, ntlm, spnego, host, port, domain, user, password):
             ", " + ntlm_describe(resp["responseToken"]) if "responseToken" in resp else "",
             "%d bytes" % len(resp["mechListMIC"]) if "mechListMIC" in resp else "absent",
             "complete" if ctx.complete else "not complete yet (SPNEGO waits for the acceptor's answer)"))
+        if alter is not None and "mechListMIC" in resp:
+            tok = alter_mech_list_mic(tok, alter)
         pub_key_auth = None
         try:
             pub_key_auth = ctx.wrap(hashlib.sha256(CLIENT_MAGIC + nonce + spk).digest(), True)

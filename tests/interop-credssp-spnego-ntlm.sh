@@ -16,7 +16,9 @@
 #      and the client must have verified the server's pubKeyAuth;
 #   2. a wrong password: the server must refuse with SEC_E_LOGON_DENIED,
 #      print no "CredSSP OK", and the client must get TSRequest.errorCode
-#      STATUS_LOGON_FAILURE.
+#      STATUS_LOGON_FAILURE;
+#   3. the client's mechListMIC with a bit flipped, then left out: refused
+#      with SEC_E_LOGON_DENIED, then SEC_E_INVALID_TOKEN.
 #
 # The NTLM user store, DOMAIN:USER:PASSWORD lines: MIT build, gss-ntlmssp
 # (registered for the server by tests/with-gss-mechs) with NTLM_USER_FILE;
@@ -138,6 +140,31 @@ if [ "$client_status" -ne 0 ] || ! grep -q 'errorCode 0xC000006D' "$tmp/bad.clie
     fail "the client did not get errorCode STATUS_LOGON_FAILURE from the server (exit $client_status)"
 fi
 say "   ok: the client got errorCode STATUS_LOGON_FAILURE"
+
+# The acceptor's SPNEGO under attack: the mechListMIC is what keeps a man
+# in the middle from rewriting the client's mechanism list.  A MIC that
+# does not verify is a refused logon (SEC_E_LOGON_DENIED, errorCode sent);
+# a missing one after an AUTHENTICATE with NTLM's own MIC breaks [MS-SPNG]
+# 3.3.5.1 and is a bad token (SEC_E_INVALID_TOKEN, no answer).  The
+# Heimdal build's acceptor is ours (mechs/credssp), the MIT build's is
+# MIT's SPNEGO with gss-ntlmssp: both answer so (measured 2026-12-07).
+for attack in flip drop; do
+    say ""
+    say "== mechListMIC: $attack"
+    run_once "mic-$attack" "$password" "--mechlistmic=$attack"
+    grep -q 'ATTACK: mechListMIC' "$tmp/mic-$attack.client.log" ||
+        fail "the client did not alter the mechListMIC"
+    grep -q 'CredSSP OK' "$tmp/mic-$attack.log" && fail "the server accepted an altered mechListMIC ($attack)"
+    [ "$server_status" -ne 0 ] || fail "the server exited 0 for an altered mechListMIC ($attack)"
+    [ "$client_status" -ne 0 ] || fail "the client completed CredSSP with an altered mechListMIC"
+    case $attack in
+    flip) want_status=SEC_E_LOGON_DENIED ;;
+    drop) want_status=SEC_E_INVALID_TOKEN ;;
+    esac
+    grep -q "AcceptSecurityContext failed: $want_status" "$tmp/mic-$attack.log" ||
+        fail "the server did not refuse the altered mechListMIC ($attack) with $want_status"
+    say "   ok: $want_status"
+done
 
 say ""
 say "$me: PASS"
