@@ -176,6 +176,19 @@ static PSEC_WINNT_AUTH_IDENTITY_OPAQUE delegated(CtxtHandle *sx, char *user, cha
     return ai;
 }
 
+/* A CredSSP server credential (*sc) and a handshake from the client's
+ * credential to TERMSRV/localhost; the first failure's status. */
+static SECURITY_STATUS credssp_handshake(CredHandle *cc, CredHandle *sc, ULONG isc_req,
+                                         struct handshake *h)
+{
+    TimeStamp t;
+    SECURITY_STATUS st = AcquireCredentialsHandleA(NULL, "CredSSP", SECPKG_CRED_INBOUND, NULL,
+                                                   NULL, NULL, NULL, sc, &t);
+    if (st != SEC_E_OK)
+        return st;
+    return handshake_run(cc, sc, TERMSRV, isc_req, ASC_REQ_CONNECTION, NULL, 0, NULL, 0, h);
+}
+
 /* A CredSSP client with the card (CREDSSP_CRED, CredsspCertificateCreds,
  * as mstsc passes a card) logs on with PKINIT inside and delegates
  * TSSmartCardCreds; the server reads them as a card identity that an
@@ -186,13 +199,8 @@ START_TEST(credssp_delegates_the_card)
     CREDSSP_CRED cred = {CredsspCertificateCreds, NULL, &id};
     CredHandle cc, sc, onward;
     struct handshake h;
-    TimeStamp t;
     ASSERT_STATUS(acquire("CredSSP", &cred, &cc), SEC_E_OK);
-    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, "CredSSP", SECPKG_CRED_INBOUND, NULL, NULL,
-                                            NULL, NULL, &sc, &t),
-                  SEC_E_OK);
-    ASSERT_STATUS(handshake_run(&cc, &sc, TERMSRV, ISC_REQ_DELEGATE | ISC_REQ_MUTUAL_AUTH,
-                                ASC_REQ_CONNECTION, NULL, 0, NULL, 0, &h),
+    ASSERT_STATUS(credssp_handshake(&cc, &sc, ISC_REQ_DELEGATE | ISC_REQ_MUTUAL_AUTH, &h),
                   SEC_E_OK);
     ck_assert(h.client_attr & ISC_RET_DELEGATE);
     ck_assert(h.server_attr & ASC_RET_DELEGATE);
@@ -226,14 +234,8 @@ START_TEST(credssp_card_without_delegate_sends_no_pin)
     SEC_WINNT_AUTH_IDENTITY_A id = card_identity(card.uri, card.pin);
     CredHandle cc, sc;
     struct handshake h;
-    TimeStamp t;
     ASSERT_STATUS(acquire("CredSSP", &id, &cc), SEC_E_OK);
-    ASSERT_STATUS(AcquireCredentialsHandleA(NULL, "CredSSP", SECPKG_CRED_INBOUND, NULL, NULL,
-                                            NULL, NULL, &sc, &t),
-                  SEC_E_OK);
-    ASSERT_STATUS(handshake_run(&cc, &sc, TERMSRV, ISC_REQ_MUTUAL_AUTH, ASC_REQ_CONNECTION, NULL,
-                                0, NULL, 0, &h),
-                  SEC_E_OK);
+    ASSERT_STATUS(credssp_handshake(&cc, &sc, ISC_REQ_MUTUAL_AUTH, &h), SEC_E_OK);
     ck_assert(!(h.server_attr & ASC_RET_DELEGATE));
     char user[1024], domain[256], pin[64];
     SspiFreeAuthIdentity(delegated(&h.server, user, domain, pin, sizeof(user)));

@@ -39,17 +39,7 @@ client=$top_srcdir/tests/credssp_spnego_ntlm_client.py
 need_built "$rdpd"
 [ -f "$client" ] || hard "$client is missing"
 
-# The python3 that configure found may be one without Debian's modules (a
-# pyenv or venv interpreter); python3-gssapi lives in the system python3.
-py=
-for cand in "${PYTHON3:-}" /usr/bin/python3 python3; do
-    [ -n "$cand" ] || continue
-    if "$cand" -c 'import gssapi' >/dev/null 2>&1; then
-        py=$cand
-        break
-    fi
-done
-[ -n "$py" ] || skip "no python3 with the gssapi module (Debian: apt-get install python3-gssapi)"
+need_python_gssapi
 
 # gss-ntlmssp for the client's MIT library, whatever the build's flavour
 # (configure looks for it in the MIT build only).

@@ -35,17 +35,8 @@ need_built "$client"
 [ -f "$peer" ] || hard "$peer is missing"
 need_kdc
 
-# python3-gssapi is a Debian package of the system python3 (see
-# tests/interop-python-gssapi.sh).
-py=
-for cand in "${PYTHON3:-}" /usr/bin/python3 python3; do
-    [ -n "$cand" ] || continue
-    if "$cand" -c 'import gssapi, gssapi.raw; gssapi.raw.unwrap_aead' >/dev/null 2>&1; then
-        py=$cand
-        break
-    fi
-done
-[ -n "$py" ] || skip "no python3 with the gssapi module and its AEAD extension (Debian: apt-get install python3-gssapi)"
+# python3-gssapi with its AEAD extension.
+need_python_gssapi 'import gssapi, gssapi.raw; gssapi.raw.unwrap_aead'
 
 make_tmp sspi-pywrap
 

@@ -63,6 +63,23 @@ need_built() {
     done
 }
 
+# need_python_gssapi [CHECK]: py=a python3 that can run CHECK (default
+# 'import gssapi'), else skip.  The python3 that configure found may be
+# one without Debian's modules (a pyenv or venv interpreter);
+# python3-gssapi lives in the system python3.
+need_python_gssapi() {
+    check=${1:-import gssapi}
+    py=
+    for cand in "${PYTHON3:-}" /usr/bin/python3 python3; do
+        [ -n "$cand" ] || continue
+        if "$cand" -c "$check" >/dev/null 2>&1; then
+            py=$cand
+            return 0
+        fi
+    done
+    skip "no python3 that can '$check' (Debian: apt-get install python3-gssapi)"
+}
+
 # need_kdc: tools/mkrealm.sh and a KDC for it to run: Heimdal's or MIT's, by
 # GSS_FLAVOUR (make check exports the configured one), with configure's
 # program paths (mkrealm.sh --which says which one, or why there is none).
