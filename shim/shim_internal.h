@@ -234,8 +234,9 @@ SHIM_LOCAL void shim_card_free(struct shim_card *card);
 /* The card as this build's Kerberos library names a PKINIT identity
  * (malloc'd). */
 SHIM_LOCAL char *shim_card_pkinit_identity(const struct shim_card *card);
-/* Around a PKINIT logon with the card: card logons run one at a time, and
- * on Heimdal a module its earlier logon left initialized is reset. */
+/* Around a PKINIT logon with the card: card logons (and
+ * shim_card_resolve) run one at a time, and on Heimdal a module its
+ * earlier logon left initialized is reset. */
 SHIM_LOCAL void shim_card_logon_begin(const struct shim_card *card);
 SHIM_LOCAL void shim_card_logon_end(void);
 

@@ -36,6 +36,13 @@
 
 #define URI_PREFIX "pkcs11:"
 
+/* Whoever initializes a PKCS#11 module owns its C_Finalize, and a second
+ * C_Initialize fails: so our look at the token and the Kerberos library's
+ * logon never overlap.  Held by shim_card_resolve and from
+ * shim_card_logon_begin to shim_card_logon_end; card logons run one at a
+ * time in a process. */
+static pthread_mutex_t card_module_lock = PTHREAD_MUTEX_INITIALIZER;
+
 bool shim_card_identity(const char *user)
 {
     return user != NULL && strncasecmp(user, URI_PREFIX, strlen(URI_PREFIX)) == 0;
@@ -266,7 +273,9 @@ SECURITY_STATUS shim_card_resolve(const char *uri_text, struct shim_card **out)
         p11_kit_uri_free(uri);
         return SEC_E_INSUFFICIENT_MEMORY;
     }
+    pthread_mutex_lock(&card_module_lock);
     SECURITY_STATUS st = search_modules(uri, p11_kit_uri_get_module_path(uri), card);
+    pthread_mutex_unlock(&card_module_lock);
     p11_kit_uri_free(uri);
     if (st != SEC_E_OK) {
         shim_card_free(card);
@@ -278,8 +287,7 @@ SECURITY_STATUS shim_card_resolve(const char *uri_text, struct shim_card **out)
 
 #ifndef SSPI_SHIM_MIT
 /* Module paths a PKINIT logon of this process has used (Heimdal), under
- * card_logon_lock, which also keeps card logons one at a time. */
-static pthread_mutex_t card_logon_lock = PTHREAD_MUTEX_INITIALIZER;
+ * card_module_lock. */
 static char *used_modules[16];
 
 static bool module_used(const char *path)
@@ -298,6 +306,7 @@ static bool module_used(const char *path)
 
 void shim_card_logon_begin(const struct shim_card *card)
 {
+    pthread_mutex_lock(&card_module_lock);
 #ifdef SSPI_SHIM_MIT
     (void)card;
 #else
@@ -309,7 +318,6 @@ void shim_card_logon_begin(const struct shim_card *card)
      * "Failed initialize the PKCS11 module"; measured with a second logon in
      * one process).  When this process's own earlier logon left it so,
      * finalize it first; a module someone else initialized is left alone. */
-    pthread_mutex_lock(&card_logon_lock);
     bool used = module_used(card->module_path);
     CK_FUNCTION_LIST *m = p11_kit_module_load(card->module_path, P11_KIT_MODULE_UNMANAGED);
     if (m == NULL)
@@ -323,9 +331,7 @@ void shim_card_logon_begin(const struct shim_card *card)
 
 void shim_card_logon_end(void)
 {
-#ifndef SSPI_SHIM_MIT
-    pthread_mutex_unlock(&card_logon_lock);
-#endif
+    pthread_mutex_unlock(&card_module_lock);
 }
 
 /* The PKINIT identity each Kerberos library takes for the card. */
