@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,45 @@ START_TEST(wrong_pin_is_logon_denied)
                                              NULL, 0, &cx, &od, &attr, &t),
                   SEC_E_LOGON_DENIED);
     FreeCredentialsHandle(&cc);
+}
+END_TEST
+
+/* Card logons from several threads at once, each with its own
+ * credential: every one gets its ticket (the module is initialized by
+ * one logon at a time; Heimdal's leftover initialization is reset). */
+#define LOGON_THREADS 4
+static void *thread_logon(void *arg)
+{
+    SECURITY_STATUS *result = arg;
+    CredHandle cc;
+    CtxtHandle cx;
+    SecBuffer ob = {0, SECBUFFER_TOKEN, NULL};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attr;
+    TimeStamp t;
+    *result = card_cred("Kerberos", card.uri, card.pin, &cc);
+    if (*result != SEC_E_OK)
+        return NULL;
+    *result = InitializeSecurityContextA(&cc, NULL, "HTTP/localhost", ISC_REQ_ALLOCATE_MEMORY, 0,
+                                         SECURITY_NATIVE_DREP, NULL, 0, &cx, &od, &attr, &t);
+    if (*result == SEC_E_OK) {
+        FreeContextBuffer(ob.pvBuffer);
+        DeleteSecurityContext(&cx);
+    }
+    FreeCredentialsHandle(&cc);
+    return NULL;
+}
+
+START_TEST(concurrent_card_logons)
+{
+    pthread_t threads[LOGON_THREADS];
+    SECURITY_STATUS results[LOGON_THREADS];
+    for (int i = 0; i < LOGON_THREADS; i++)
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, thread_logon, &results[i]), 0);
+    for (int i = 0; i < LOGON_THREADS; i++) {
+        pthread_join(threads[i], NULL);
+        ASSERT_STATUS(results[i], SEC_E_OK);
+    }
 }
 END_TEST
 
@@ -284,6 +324,7 @@ static Suite *smartcard_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, card_logon_authenticates_the_certificate_user, 0, 2);
     tcase_add_loop_test(tc, wrong_pin_is_logon_denied, 0, 2);
+    tcase_add_test(tc, concurrent_card_logons);
     tcase_add_loop_test(tc, missing_card_is_no_credentials, 0, 2);
     tcase_add_loop_test(tc, unusable_card_identities_are_refused, 0, 2);
     tcase_add_test(tc, credssp_delegates_the_card);
