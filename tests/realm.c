@@ -11,6 +11,7 @@
 #endif
 #include "config.h"
 #include "realm.h"
+#include "realm_private.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -110,22 +111,20 @@ test_realm_flavour(void)
 
 /* ------------------------------------------------------------ messages */
 
-static void harness_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void
-harness_msg(const char *fmt, ...)
+void
+trp_msg(const char *prefix, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("test_realm: ", stderr);
+    fprintf(stderr, "%s: ", prefix);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
 }
 
-static int
-fmt_path(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int
-fmt_path(char *dst, size_t n, const char *fmt, ...)
+int
+trp_fmt(const char *prefix, const char *too_long, int quote, int err,
+        char *dst, size_t n, const char *fmt, ...)
 {
     va_list ap;
     int len;
@@ -133,12 +132,20 @@ fmt_path(char *dst, size_t n, const char *fmt, ...)
     len = vsnprintf(dst, n, fmt, ap);
     va_end(ap);
     if (len < 0 || (size_t)len >= n) {
-        harness_msg("path too long");
-        errno = ENAMETOOLONG;
+        if (quote)
+            trp_msg(prefix, "%s: %.60s...", too_long, dst);
+        else
+            trp_msg(prefix, "%s", too_long);
+        if (err != 0)
+            errno = err;
         return -1;
     }
     return 0;
 }
+
+#define harness_msg(...) trp_msg("test_realm", __VA_ARGS__)
+/* a path that does not fit: "path too long", ENAMETOOLONG */
+#define fmt_path(...) trp_fmt("test_realm", "path too long", 0, ENAMETOOLONG, __VA_ARGS__)
 
 /* ------------------------------------------------------- the registry */
 
@@ -154,7 +161,8 @@ struct reg_entry {
 static struct reg_entry registry[REG_MAX];
 static int atexit_done;
 
-static int keep_dir(void)
+int
+trp_keep_dir(void)
 {
     const char *k = getenv("TEST_REALM_KEEP");
     return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
@@ -169,24 +177,31 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
     return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-static int
-dir_is_ours(const char *dir)
+int
+trp_dir_is_ours(const char *dir, const char *base)
 {
-    const char *base = strrchr(dir, '/');
-    return dir[0] == '/' && base != NULL && strncmp(base, "/sspi-realm.", 12) == 0;
+    const char *last = strrchr(dir, '/');
+    return dir[0] == '/' && last != NULL && strncmp(last + 1, base, strlen(base)) == 0;
 }
 
-static int
-remove_tree(const char *dir)
+int
+trp_remove_tree(const char *prefix, const char *dir, const char *base)
 {
     struct stat st;
-    if (!dir_is_ours(dir)) {
-        harness_msg("refusing to remove '%s'", dir);
+    if (!trp_dir_is_ours(dir, base)) {
+        if (prefix != NULL)
+            trp_msg(prefix, "refusing to remove '%s'", dir);
         return -1;
     }
     if (lstat(dir, &st) != 0)
         return errno == ENOENT ? 0 : -1;
     return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int
+remove_tree(const char *dir)
+{
+    return trp_remove_tree("test_realm", dir, "sspi-realm.");
 }
 
 /* Kill the KDC's process group and reap it (we are its parent). */
@@ -211,7 +226,7 @@ registry_atexit(void)
         if (!e->used || e->owner != me)
             continue;
         kill_kdc_now(e->kdc_pid);
-        if (keep_dir())
+        if (trp_keep_dir())
             harness_msg("kept %s", e->dir);
         else
             remove_tree(e->dir);
@@ -265,8 +280,8 @@ is_owner(const struct test_realm *r)
 
 /* ------------------------------------------------------- programs/env */
 
-static int
-find_in_path(const char *name, char *out, size_t n)
+int
+trp_find_in_path(const char *name, char *out, size_t n)
 {
     const char *path = getenv("PATH");
     char buf[TEST_REALM_PATH_MAX];
@@ -299,7 +314,7 @@ resolve_prog(const char *envname, const char *macro, const char *deflt,
 {
     const char *e = getenv(envname);
     const char *choice = (e && *e) ? e : (macro && *macro) ? macro : deflt;
-    if (find_in_path(choice, out, n) == 0)
+    if (trp_find_in_path(choice, out, n) == 0)
         return 0;
     harness_msg("%s: cannot find an executable '%s'", envname, choice);
     errno = ENOENT;
@@ -407,6 +422,36 @@ close_fds_from(int lowfd)
         close(fd);
 }
 
+pid_t
+trp_spawn(const char *const argv[], char **envp, int in_fd, int out_fd)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(in_fd >= 0 ? in_fd : devnull, 0);
+        dup2(out_fd, 1);
+        dup2(out_fd, 2);
+        close_fds_from(3);
+        if (envp != NULL)
+            execve(argv[0], (char *const *)argv, envp);
+        else
+            execvp(argv[0], (char *const *)argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+int
+trp_wait(pid_t pid, int *status)
+{
+    while (waitpid(pid, status, 0) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    return 0;
+}
+
 /* Run argv[0] (an absolute path) with envp; feed stdin_data (+ "\n") on
  * stdin; collect stdout+stderr into r->last_output.  Returns the exit
  * status, or -1 if it could not run or died of a signal. */
@@ -427,21 +472,11 @@ run_prog(struct test_realm *r, const char *const argv[], char **envp,
         close(out[0]); close(out[1]);
         return -1;
     }
-    pid = fork();
+    pid = trp_spawn(argv, envp, in[0], out[1]);
     if (pid < 0) {
         close(out[0]); close(out[1]);
         if (in[0] >= 0) { close(in[0]); close(in[1]); }
         return -1;
-    }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        dup2(in[0] >= 0 ? in[0] : devnull, 0);
-        dup2(out[1], 1);
-        dup2(out[1], 2);
-        close_fds_from(3);
-        execve(argv[0], (char *const *)argv, envp);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
     }
     close(out[1]);
     if (in[0] >= 0) {
@@ -474,10 +509,8 @@ run_prog(struct test_realm *r, const char *const argv[], char **envp,
     }
     r->last_output[used] = '\0';
     close(out[0]);
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return -1;
-    }
+    if (trp_wait(pid, &status) != 0)
+        return -1;
     if (WIFEXITED(status)) {
         r->last_status = WEXITSTATUS(status);
         return r->last_status;
@@ -1334,11 +1367,13 @@ tcp_answers(int port)
 
 /* Reads "pid N" lines (the current kdc) and "q" (destroyed: nothing to do)
  * on stdin.  EOF without "q" means every process holding the other end -
- * the owner and its forked children - is gone: kill the kdc if it is still
- * ours (checked on its command line, which names a file in the directory:
- * Heimdal's --config-file=DIR/kdc.conf, MIT's -P DIR/krb5kdc.pid - so a
- * reused pid is left alone) and remove the directory.  $1 = directory,
- * $2 = "keep" to keep it. */
+ * the owner and its forked children (the write end is close-on-exec, so
+ * no kinit or KDC holds it) - is gone without the fixture's destroy: a
+ * failed Check assertion _exit()s its forked test.  Then kill the kdc if
+ * one was named and it is still ours (checked on its command line, which
+ * names a file in the directory: Heimdal's --config-file=DIR/kdc.conf,
+ * MIT's -P DIR/krb5kdc.pid - so a reused pid is left alone) and remove the
+ * directory.  $1 = directory, $2 = "keep" to keep it. */
 static const char watchdog_script[] =
     "pid=\n"
     "while IFS= read -r line; do\n"
@@ -1353,15 +1388,15 @@ static const char watchdog_script[] =
     "fi\n"
     "[ \"$2\" = keep ] || rm -rf -- \"$1\"\n";
 
-static void
-watchdog_write(struct test_realm *r, const char *line)
+void
+trp_watchdog_write(int fd, pid_t pid, const char *line)
 {
     size_t len = strlen(line);
     void (*old)(int);
-    if (r->watch_pid_ <= 0)
+    if (pid <= 0)
         return;
     old = signal(SIGPIPE, SIG_IGN);
-    if (write(r->watch_fd_, line, len) != (ssize_t)len) {
+    if (write(fd, line, len) != (ssize_t)len) {
         /* the watchdog is gone: nothing more to tell it */
     }
     signal(SIGPIPE, old);
@@ -1372,11 +1407,11 @@ watchdog_kdc_pid(struct test_realm *r, pid_t pid)
 {
     char line[32];
     snprintf(line, sizeof line, "pid %ld\n", (long)pid);
-    watchdog_write(r, line);
+    trp_watchdog_write(r->watch_fd_, r->watch_pid_, line);
 }
 
-static int
-start_watchdog(struct test_realm *r)
+int
+trp_watchdog_start(const char *dir, const char *name, int *fd, pid_t *pid_out)
 {
     int p[2];
     pid_t pid;
@@ -1390,35 +1425,36 @@ start_watchdog(struct test_realm *r)
     }
     if (pid == 0) {
         char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
-        const char *argv[] = { "/bin/sh", "-c", watchdog_script, "test-realm-watchdog",
-                               r->dir, keep_dir() ? "keep" : "remove", NULL };
+        const char *argv[] = { "/bin/sh", "-c", watchdog_script, name,
+                               dir, trp_keep_dir() ? "keep" : "remove", NULL };
         int devnull = open("/dev/null", O_RDWR);
         setsid();               /* not killed with the test's process group */
         dup2(p[0], 0);
         dup2(devnull, 1);
         dup2(devnull, 2);
+        /* only the read end: holding the write end would keep it alive */
         close_fds_from(3);
         execve(argv[0], (char *const *)argv, envp);
         _exit(127);
     }
     close(p[0]);
-    r->watch_fd_ = p[1];
-    r->watch_pid_ = pid;
+    *fd = p[1];
+    *pid_out = pid;
     return 0;
 }
 
-static void
-stop_watchdog(struct test_realm *r)
+void
+trp_watchdog_stop(int *fd, pid_t *pid)
 {
     int status;
-    if (r->watch_pid_ <= 0)
+    if (*pid <= 0)
         return;
-    watchdog_write(r, "q\n");
-    close(r->watch_fd_);
-    r->watch_fd_ = -1;
-    while (waitpid(r->watch_pid_, &status, 0) < 0 && errno == EINTR)
+    trp_watchdog_write(*fd, *pid, "q\n");
+    close(*fd);
+    *fd = -1;
+    while (waitpid(*pid, &status, 0) < 0 && errno == EINTR)
         ;
-    r->watch_pid_ = 0;
+    *pid = 0;
 }
 
 /* ------------------------------------------------------------ the KDC */
@@ -1766,14 +1802,38 @@ test_realm_set_kdc_time_offset(struct test_realm *r, long seconds)
 
 /* -------------------------------------------------------- environment */
 
+int
+trp_save_env(const char *const names[], size_t n, char *saved[], int set[])
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *v = getenv(names[i]);
+        set[i] = v != NULL;
+        saved[i] = v ? strdup(v) : NULL;
+        if (v != NULL && saved[i] == NULL)
+            rc = -1;
+    }
+    return rc;
+}
+
+void
+trp_restore_env(const char *const names[], size_t n, char *saved[], const int set[])
+{
+    for (size_t i = 0; i < n; i++) {
+        if (set[i] && saved[i])
+            setenv(names[i], saved[i], 1);
+        else
+            unsetenv(names[i]);
+        free(saved[i]);
+        saved[i] = NULL;
+    }
+}
+
+/* a copy that could not be made puts its variable back unset */
 static void
 save_env(struct test_realm *r)
 {
-    for (size_t i = 0; i < N_REALM_ENV; i++) {
-        const char *v = getenv(realm_env_names[i]);
-        r->saved_set_[i] = v != NULL;
-        r->saved_env_[i] = v ? strdup(v) : NULL;
-    }
+    (void)trp_save_env(realm_env_names, N_REALM_ENV, r->saved_env_, r->saved_set_);
     r->env_saved_ = 1;
 }
 
@@ -1782,14 +1842,7 @@ restore_env(struct test_realm *r)
 {
     if (!r->env_saved_)
         return;
-    for (size_t i = 0; i < N_REALM_ENV; i++) {
-        if (r->saved_set_[i] && r->saved_env_[i])
-            setenv(realm_env_names[i], r->saved_env_[i], 1);
-        else
-            unsetenv(realm_env_names[i]);
-        free(r->saved_env_[i]);
-        r->saved_env_[i] = NULL;
-    }
+    trp_restore_env(realm_env_names, N_REALM_ENV, r->saved_env_, r->saved_set_);
     r->env_saved_ = 0;
 }
 
@@ -1931,7 +1984,7 @@ test_realm_start_ex(struct test_realm *r, const char *realm_name,
         r->dir[0] = '\0';
         return -1;
     }
-    if (start_watchdog(r) != 0)
+    if (trp_watchdog_start(r->dir, "test-realm-watchdog", &r->watch_fd_, &r->watch_pid_) != 0)
         goto fail;
     if (opt->extra_libdefaults != NULL &&
         (r->extra_libdefaults_ = strdup(opt->extra_libdefaults)) == NULL)
@@ -2004,8 +2057,8 @@ test_realm_destroy(struct test_realm *r)
         return;     /* a forked child: the realm is its parent's */
     test_realm_stop_kdc(r);
     restore_env(r);
-    stop_watchdog(r);
-    if (keep_dir())
+    trp_watchdog_stop(&r->watch_fd_, &r->watch_pid_);
+    if (trp_keep_dir())
         harness_msg("kept %s", r->dir);
     else if (remove_tree(r->dir) != 0)
         harness_msg("could not remove %s: %s", r->dir, strerror(errno));

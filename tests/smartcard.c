@@ -7,9 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +15,7 @@
 #include <unistd.h>
 
 #include "realm.h"
+#include "realm_private.h"
 #include "smartcard.h"
 
 #ifndef TEST_P11_SLOT_FILTER
@@ -28,61 +26,23 @@
 #define SO_PIN "87654321"
 
 static const char *const saved_env_names[2] = { "SOFTHSM2_CONF", "P11_SLOT_FILTER_MODULE" };
+#define N_CARD_ENV (sizeof saved_env_names / sizeof saved_env_names[0])
 
-static void card_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void
-card_msg(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("test_smartcard: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+#define card_msg(...) trp_msg("test_smartcard", __VA_ARGS__)
+/* a string that does not fit: "string too long: <its start>...", errno as
+ * it is */
+#define fmt_into(...) trp_fmt("test_smartcard", "string too long", 1, 0, __VA_ARGS__)
 
-static int
-fmt_into(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int
-fmt_into(char *dst, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    int len;
-    va_start(ap, fmt);
-    len = vsnprintf(dst, n, fmt, ap);
-    va_end(ap);
-    if (len < 0 || (size_t)len >= n) {
-        card_msg("string too long: %.60s...", dst);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-keep_dir(void)
-{
-    const char *k = getenv("TEST_REALM_KEEP");
-    return k != NULL && *k != '\0' && strcmp(k, "0") != 0;
-}
+/* Scratch directories are <TMPDIR>/sspi-card.XXXXXX. */
+#define CARD_DIR_BASE "sspi-card."
 
 /* ------------------------------------------------------------ programs */
 
 static int
 in_path(const char *name)
 {
-    const char *path = getenv("PATH");
     char buf[1024];
-    if (path == NULL || *path == '\0')
-        path = "/usr/local/bin:/usr/bin:/bin";
-    while (*path) {
-        const char *colon = strchr(path, ':');
-        int len = colon ? (int)(colon - path) : (int)strlen(path);
-        if (len > 0 && snprintf(buf, sizeof buf, "%.*s/%s", len, path, name) < (int)sizeof buf &&
-            access(buf, X_OK) == 0)
-            return 1;
-        path = colon ? colon + 1 : path + len;
-    }
-    return 0;
+    return trp_find_in_path(name, buf, sizeof buf) == 0;
 }
 
 /* Run argv (NULL-terminated, argv[0] looked up in PATH) with stdin from
@@ -93,113 +53,28 @@ run(const struct test_smartcard *sc, const char *const argv[])
 {
     char log[600];
     pid_t pid;
-    int status;
+    int out, status;
 
     if (fmt_into(log, sizeof log, "%s/setup.log", sc->dir) != 0)
         return -1;
-    pid = fork();
-    if (pid < 0)
+    out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (out < 0) {
+        card_msg("cannot open %s: %s", log, strerror(errno));
         return -1;
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (in < 0 || out < 0)
-            _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(out, 2);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
     }
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return -1;
-    }
+    pid = trp_spawn(argv, NULL, -1, out);
+    close(out);
+    if (pid < 0 || trp_wait(pid, &status) != 0)
+        return -1;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     card_msg("%s %s failed (status 0x%x); its output is in %s%s", argv[0],
              argv[1] ? argv[1] : "", status, log,
-             keep_dir() ? "" : " (set TEST_REALM_KEEP=1 to keep it)");
+             trp_keep_dir() ? "" : " (set TEST_REALM_KEEP=1 to keep it)");
     return -1;
 }
 
 /* ------------------------------------------------------ the directory */
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)ftw;
-    if (flag == FTW_DP)
-        return rmdir(path) == 0 || errno == ENOENT ? 0 : -1;
-    return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-static int
-dir_is_ours(const char *dir)
-{
-    const char *base = strrchr(dir, '/');
-    return dir[0] == '/' && base != NULL && strncmp(base, "/sspi-card.", 11) == 0;
-}
-
-/* Removes the directory when every process holding the pipe's write end
- * (this one and its fork()ed children: the write end is close-on-exec, so
- * no kinit or KDC holds it) is gone without test_smartcard_destroy: a
- * failed Check assertion _exit()s its forked test.  $1 = dir, $2 = "keep". */
-static const char watchdog_script[] =
-    "while IFS= read -r line; do [ \"$line\" = q ] && exit 0; done\n"
-    "[ \"$2\" = keep ] || rm -rf -- \"$1\"\n";
-
-static int
-start_watchdog(struct test_smartcard *sc)
-{
-    int p[2];
-    pid_t pid;
-    if (pipe2(p, O_CLOEXEC) != 0)
-        return -1;
-    pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
-        const char *argv[] = { "/bin/sh", "-c", watchdog_script, "test-smartcard-watchdog",
-                               sc->dir, keep_dir() ? "keep" : "remove", NULL };
-        int devnull = open("/dev/null", O_RDWR);
-        setsid();               /* not killed with the test's process group */
-        dup2(p[0], 0);
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-        /* only the read end: holding the write end would keep it alive */
-        close(p[1]);
-        execve(argv[0], (char *const *)argv, envp);
-        _exit(127);
-    }
-    close(p[0]);
-    sc->watch_fd_ = p[1];
-    sc->watch_pid_ = pid;
-    return 0;
-}
-
-static void
-stop_watchdog(struct test_smartcard *sc)
-{
-    int status;
-    void (*old)(int);
-    if (sc->watch_pid_ <= 0)
-        return;
-    old = signal(SIGPIPE, SIG_IGN);
-    if (write(sc->watch_fd_, "q\n", 2) != 2) {
-        /* gone already: nothing to tell it */
-    }
-    signal(SIGPIPE, old);
-    close(sc->watch_fd_);
-    while (waitpid(sc->watch_pid_, &status, 0) < 0 && errno == EINTR)
-        ;
-    sc->watch_fd_ = -1;
-    sc->watch_pid_ = 0;
-}
 
 static int
 make_dir(struct test_smartcard *sc)
@@ -207,7 +82,7 @@ make_dir(struct test_smartcard *sc)
     const char *tmp = getenv("TMPDIR");
     if (tmp == NULL || *tmp == '\0')
         tmp = "/tmp";
-    if (fmt_into(sc->dir, sizeof sc->dir, "%s/sspi-card.XXXXXX", tmp) != 0)
+    if (fmt_into(sc->dir, sizeof sc->dir, "%s/" CARD_DIR_BASE "XXXXXX", tmp) != 0)
         return -1;
     if (mkdtemp(sc->dir) == NULL) {
         card_msg("mkdtemp %s: %s", sc->dir, strerror(errno));
@@ -215,7 +90,8 @@ make_dir(struct test_smartcard *sc)
         return -1;
     }
     sc->owner_pid_ = getpid();
-    return start_watchdog(sc);
+    return trp_watchdog_start(sc->dir, "test-smartcard-watchdog", &sc->watch_fd_,
+                              &sc->watch_pid_);
 }
 
 /* <dir>/name into out */
@@ -368,13 +244,8 @@ make_certificates(struct test_smartcard *sc, const char *realm, const char *user
 static int
 set_card_env(struct test_smartcard *sc, const char *softhsm_conf)
 {
-    for (int i = 0; i < 2; i++) {
-        const char *v = getenv(saved_env_names[i]);
-        sc->saved_set_[i] = v != NULL;
-        sc->saved_env_[i] = v != NULL ? strdup(v) : NULL;
-        if (v != NULL && sc->saved_env_[i] == NULL)
-            return -1;
-    }
+    if (trp_save_env(saved_env_names, N_CARD_ENV, sc->saved_env_, sc->saved_set_) != 0)
+        return -1;
     sc->env_saved_ = 1;
     if (setenv("SOFTHSM2_CONF", softhsm_conf, 1) != 0 ||
         setenv("P11_SLOT_FILTER_MODULE", sc->softhsm_module, 1) != 0)
@@ -387,14 +258,7 @@ restore_env(struct test_smartcard *sc)
 {
     if (!sc->env_saved_)
         return;
-    for (int i = 0; i < 2; i++) {
-        if (sc->saved_set_[i])
-            setenv(saved_env_names[i], sc->saved_env_[i], 1);
-        else
-            unsetenv(saved_env_names[i]);
-        free(sc->saved_env_[i]);
-        sc->saved_env_[i] = NULL;
-    }
+    trp_restore_env(saved_env_names, N_CARD_ENV, sc->saved_env_, sc->saved_set_);
     sc->env_saved_ = 0;
 }
 
@@ -661,12 +525,12 @@ test_smartcard_destroy(struct test_smartcard *sc)
     restore_env(sc);
     if (sc->owner_pid_ == 0 || sc->owner_pid_ != getpid())
         return;
-    stop_watchdog(sc);
+    trp_watchdog_stop(&sc->watch_fd_, &sc->watch_pid_);
     if (sc->dir[0] != '\0') {
-        if (keep_dir())
+        if (trp_keep_dir())
             card_msg("kept %s", sc->dir);
-        else if (dir_is_ours(sc->dir))
-            nftw(sc->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        else
+            trp_remove_tree(NULL, sc->dir, CARD_DIR_BASE);
     }
     sc->dir[0] = '\0';
     sc->owner_pid_ = 0;
