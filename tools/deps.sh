@@ -18,7 +18,7 @@ libssl-dev curl python3 python3-gssapi faketime mingw-w64-common valgrind
 clang libclang-rt-14-dev
 apache2 apache2-utils sasl2-bin libsasl2-modules libsasl2-dev python3-requests
 freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb
-libp11-kit-dev softhsm2 opensc
+libp11-kit-dev softhsm2 opensc openssl
 gss-ntlmssp python3-cryptography"
 SSPI_SHIM_DEPS_HEIMDAL="heimdal-multidev heimdal-kdc heimdal-clients"
 # krb5-pkinit: MIT's PKINIT plugin, which both the MIT client library and
