@@ -672,8 +672,12 @@ static bool is_ntlm_negotiate(const cssp_octets *token)
  * mechanism goes to the GSS library's SPNEGO, which picks the first.) */
 static bool is_spnego_ntlm_negotiate(const cssp_octets *token)
 {
+    static const unsigned char negotiate[12] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0};
     struct spnego_token sp;
+    /* Only a token that holds an NTLM NEGOTIATE is decoded: a Kerberos
+     * first leg (the common case) costs a memmem, not an ASN.1 decode. */
     if (token == NULL || token->data == NULL || token->len == 0 || token->data[0] != 0x60 ||
+        memmem(token->data, token->len, negotiate, sizeof(negotiate)) == NULL ||
         spnego_decode(token->data, token->len, &sp) != CSSP_OK)
         return false;
     bool ntlm = sp.is_init && sp.first_mech_len == ntlm_oid.length &&
