@@ -19,7 +19,7 @@
 #include "smartcard.h"
 
 #ifndef TEST_P11_SLOT_FILTER
-#error "TEST_P11_SLOT_FILTER: the built slot filter module (tests/libp11slotfilter.la)"
+#error "TEST_P11_SLOT_FILTER: the built slot filter module (tests/p11-slot-filter.so)"
 #endif
 
 /* The token's security officer PIN: nothing in the tests logs in as SO. */
@@ -424,7 +424,7 @@ choose_modules(struct test_smartcard *sc)
     if (strcmp(test_realm_flavour(), "mit") == 0)
         return fmt_into(sc->module, sizeof sc->module, "%s", softhsm);
     if (access(filter, R_OK) != 0) {
-        card_msg("no slot filter module %s (make tests/libp11slotfilter.la)", filter);
+        card_msg("no slot filter module %s (make tests/p11-slot-filter.so)", filter);
         return -1;
     }
     return fmt_into(sc->module, sizeof sc->module, "%s", filter);

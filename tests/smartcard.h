@@ -23,7 +23,7 @@
  * realm; a watchdog removes it if the process ends without destroy).
  *
  * Which PKCS#11 module a client loads (sc->module):
- *   Heimdal build: the slot filter tests/libp11slotfilter.la (.so), which
+ *   Heimdal build: the slot filter tests/p11-slot-filter.so, which
  *     forwards to SoftHSM2 but hides its spare uninitialised slot - Heimdal
  *     7.8's hx509 gives up on SoftHSM2 without it (tests/p11-slot-filter.c).
  *     TEST_P11_SLOT_FILTER (environment) overrides the built path.
