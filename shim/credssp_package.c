@@ -58,10 +58,11 @@ static gss_OID_desc inq_extra = CS_OID(INQ_EXTRA);
  * identity itself (CredSSP page of AcquireCredentialsHandle; a CREDSSP_CRED
  * starts with a small submit type, an identity with a pointer or, for
  * the EX forms, a version above 0x100). */
-static void *spnego_identity(void *auth_data)
+static void *spnego_identity(void *auth_data, bool *card_submit)
 {
     ULONG type;
     memcpy(&type, auth_data, sizeof(type));
+    *card_submit = type == CredsspSchannelCreds || type == CredsspCertificateCreds;
     if (type == CredsspCredEx)
         return ((CREDSSP_CRED_EX *)auth_data)->Cred.pSpnegoCred;
     if (type == CredsspPasswordCreds || type == CredsspSubmitBufferBoth ||
@@ -69,7 +70,7 @@ static void *spnego_identity(void *auth_data)
         return ((CREDSSP_CRED *)auth_data)->pSpnegoCred;
     /* Windows' card submit types: the identity (in pSpnegoCred, as mstsc
      * passes it) must be a card identity; acquire_outbound checks. */
-    if (type == CredsspSchannelCreds || type == CredsspCertificateCreds)
+    if (*card_submit)
         return ((CREDSSP_CRED *)auth_data)->pSpnegoCred;
     return auth_data;
 }
@@ -123,7 +124,8 @@ static SECURITY_STATUS set_card_option(gss_cred_id_t *cred, const struct shim_ca
 static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char *principal,
                                         void *auth_data)
 {
-    void *identity = auth_data ? spnego_identity(auth_data) : NULL;
+    bool card_submit = false;
+    void *identity = auth_data ? spnego_identity(auth_data, &card_submit) : NULL;
     if (identity == NULL)
         return shim_fail(SEC_E_NO_CREDENTIALS,
                          "CredSSP delegates a password or a card: pass a SEC_WINNT_AUTH_IDENTITY, "
@@ -149,8 +151,7 @@ static SECURITY_STATUS acquire_outbound(struct shim_credential *cred, const char
         return shim_fail(SEC_E_NO_CREDENTIALS, "a smart card logs on with Kerberos (PKINIT), "
                                                "which the identity's package list leaves out");
     }
-    if (!card && auth_data != identity && (*(ULONG *)auth_data == CredsspSchannelCreds ||
-                                           *(ULONG *)auth_data == CredsspCertificateCreds)) {
+    if (!card && card_submit) {
         shim_identity_clear(&id);
         return shim_fail(SEC_E_NO_CREDENTIALS, "a CredSSP certificate credential needs a card "
                                                "identity: User a pkcs11: URI, Password the PIN");

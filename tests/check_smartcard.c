@@ -88,9 +88,11 @@ START_TEST(card_logon_authenticates_the_certificate_user)
 }
 END_TEST
 
-/* As a wrong password: the PIN is tried by the first
- * InitializeSecurityContext, which says SEC_E_LOGON_DENIED. */
-START_TEST(wrong_pin_is_logon_denied)
+/* Acquires a card credential for pkg and runs the first
+ * InitializeSecurityContext to HTTP/localhost (where the PIN logon
+ * happens); returns the first failure, or that call's status.  The
+ * context and its token are released. */
+static SECURITY_STATUS first_leg_with_card(const char *pkg, const char *pin)
 {
     CredHandle cc;
     CtxtHandle cx;
@@ -98,12 +100,24 @@ START_TEST(wrong_pin_is_logon_denied)
     SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
     ULONG attr;
     TimeStamp t;
-    ASSERT_STATUS(card_cred(PKG, card.uri, "0000", &cc), SEC_E_OK);
-    ASSERT_STATUS(InitializeSecurityContextA(&cc, NULL, "HTTP/localhost",
-                                             ISC_REQ_ALLOCATE_MEMORY, 0, SECURITY_NATIVE_DREP,
-                                             NULL, 0, &cx, &od, &attr, &t),
-                  SEC_E_LOGON_DENIED);
+    SECURITY_STATUS st = card_cred(pkg, card.uri, pin, &cc);
+    if (st != SEC_E_OK)
+        return st;
+    st = InitializeSecurityContextA(&cc, NULL, "HTTP/localhost", ISC_REQ_ALLOCATE_MEMORY, 0,
+                                    SECURITY_NATIVE_DREP, NULL, 0, &cx, &od, &attr, &t);
+    if (st >= 0) {
+        FreeContextBuffer(ob.pvBuffer);
+        DeleteSecurityContext(&cx);
+    }
     FreeCredentialsHandle(&cc);
+    return st;
+}
+
+/* As a wrong password: the PIN is tried by the first
+ * InitializeSecurityContext, which says SEC_E_LOGON_DENIED. */
+START_TEST(wrong_pin_is_logon_denied)
+{
+    ASSERT_STATUS(first_leg_with_card(PKG, "0000"), SEC_E_LOGON_DENIED);
 }
 END_TEST
 
@@ -113,23 +127,7 @@ END_TEST
 #define LOGON_THREADS 4
 static void *thread_logon(void *arg)
 {
-    SECURITY_STATUS *result = arg;
-    CredHandle cc;
-    CtxtHandle cx;
-    SecBuffer ob = {0, SECBUFFER_TOKEN, NULL};
-    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
-    ULONG attr;
-    TimeStamp t;
-    *result = card_cred("Kerberos", card.uri, card.pin, &cc);
-    if (*result != SEC_E_OK)
-        return NULL;
-    *result = InitializeSecurityContextA(&cc, NULL, "HTTP/localhost", ISC_REQ_ALLOCATE_MEMORY, 0,
-                                         SECURITY_NATIVE_DREP, NULL, 0, &cx, &od, &attr, &t);
-    if (*result == SEC_E_OK) {
-        FreeContextBuffer(ob.pvBuffer);
-        DeleteSecurityContext(&cx);
-    }
-    FreeCredentialsHandle(&cc);
+    *(SECURITY_STATUS *)arg = first_leg_with_card("Kerberos", card.pin);
     return NULL;
 }
 

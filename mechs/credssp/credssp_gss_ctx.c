@@ -646,8 +646,9 @@ static OM_uint32 own_ntlm_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_
 }
 
 /* The acceptor runs its own NTLMv2 acceptor (ntlm_server.c) on the Heimdal
- * build when the client's first inner token is a raw NTLM NEGOTIATE and an
- * NTLM user file is configured: Heimdal 7.8's NTLM acceptor logs the client
+ * build when the client's first inner token is an NTLM NEGOTIATE, raw or
+ * inside a SPNEGO NegTokenInit listing NTLM first, and an NTLM user file is
+ * configured: Heimdal 7.8's NTLM acceptor logs the client
  * on through its KDC's digest service, which decrypts the client's
  * EncryptedRandomSessionKey with ResponseKeyNT instead of the
  * SessionBaseKey [MS-NLMP] 3.4.5.1 names, so every sealed message from an
@@ -658,11 +659,15 @@ static OM_uint32 own_ntlm_step(OM_uint32 *minor, struct cs_ctx *ctx, const cssp_
 static OM_uint32 own_ntlm_message(OM_uint32 *minor, struct cs_ctx *ctx,
                                   const cssp_octets *token, const char *path, cssp_octets *out);
 
+/* An NTLM NEGOTIATE's first bytes: the signature and MessageType 1
+ * ([MS-NLMP] 2.2.1.1). */
+static const unsigned char ntlm_negotiate_start[12] = {'N', 'T', 'L', 'M', 'S', 'S',
+                                                       'P', 0,   1,   0,   0,   0};
+
 static bool is_ntlm_negotiate(const cssp_octets *token)
 {
-    static const unsigned char negotiate[12] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0};
-    return token != NULL && token->data != NULL && token->len >= 12 &&
-           memcmp(token->data, negotiate, 12) == 0;
+    return token != NULL && token->data != NULL && token->len >= sizeof(ntlm_negotiate_start) &&
+           memcmp(token->data, ntlm_negotiate_start, sizeof(ntlm_negotiate_start)) == 0;
 }
 
 #ifdef SSPI_SHIM_HEIMDAL
@@ -672,12 +677,12 @@ static bool is_ntlm_negotiate(const cssp_octets *token)
  * mechanism goes to the GSS library's SPNEGO, which picks the first.) */
 static bool is_spnego_ntlm_negotiate(const cssp_octets *token)
 {
-    static const unsigned char negotiate[12] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0};
     struct spnego_token sp;
     /* Only a token that holds an NTLM NEGOTIATE is decoded: a Kerberos
      * first leg (the common case) costs a memmem, not an ASN.1 decode. */
     if (token == NULL || token->data == NULL || token->len == 0 || token->data[0] != 0x60 ||
-        memmem(token->data, token->len, negotiate, sizeof(negotiate)) == NULL ||
+        memmem(token->data, token->len, ntlm_negotiate_start, sizeof(ntlm_negotiate_start)) ==
+            NULL ||
         spnego_decode(token->data, token->len, &sp) != CSSP_OK)
         return false;
     bool ntlm = sp.is_init && sp.first_mech_len == ntlm_oid.length &&
